@@ -1,0 +1,58 @@
+"""The aiohttp application factory: one app for webhooks, console and health."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from bot.routes import setup_channels
+from console.health import health
+from console.keys import CLOCK, GATEWAY, ROLE, SETTINGS
+from console.routes import setup_console
+from console.scheduling import setup_scheduler
+from core.clock import Clock, system_clock
+from core.db import open_database
+from core.gateway import Gateway
+from core.migrate import migrate
+from core.policy import ensure_policy
+from core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 64 * 1024  # webhooks and console forms are small; refuse anything bigger
+
+
+def _prepare_database(settings: Settings) -> None:
+    open_database(settings.database_url)
+    migrate()
+    ensure_policy(settings.timezone)
+
+
+async def database_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Open, migrate and later close the database on the gateway's thread."""
+    gateway = Gateway()
+    await gateway.run(_prepare_database, app[SETTINGS])
+    app[GATEWAY] = gateway
+    yield
+    gateway.close()
+
+
+def create_app(
+    settings: Settings, role: str = "all", *, clock: Clock = system_clock
+) -> web.Application:
+    """Build the application; resources open in cleanup contexts, in order."""
+    app = web.Application(client_max_size=MAX_BODY)
+    app[SETTINGS] = settings
+    app[ROLE] = role
+    app[CLOCK] = clock
+    # The database comes first: everything registered after it uses the gateway.
+    app.cleanup_ctx.append(database_ctx)
+    app.router.add_get("/health", health, name="health")
+    if role in ("all", "web"):
+        setup_channels(app)
+        setup_console(app)
+    if role in ("all", "scheduler"):
+        setup_scheduler(app)
+    return app

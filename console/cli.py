@@ -1,0 +1,201 @@
+"""The `clinicbot` command line. Logging is configured here, once."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import sqlite3
+import sys
+from pathlib import Path
+
+from core.settings import Settings, SettingsError
+
+log = logging.getLogger("clinicbot")
+
+
+def _settings(args: argparse.Namespace, demo: bool = False) -> Settings:
+    try:
+        return Settings.from_env(demo=demo)
+    except SettingsError as exc:
+        sys.exit(f"clinicbot: configuration error: {exc}")
+
+
+def _open(settings: Settings) -> None:
+    from core.db import open_database
+    from core.migrate import migrate
+    from core.policy import ensure_policy
+
+    open_database(settings.database_url)
+    migrate()
+    ensure_policy(settings.timezone)
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from core.db import open_database
+    from core.migrate import migrate
+
+    settings = _settings(args, demo=True)
+    open_database(settings.database_url)
+    applied = migrate()
+    print(
+        f"applied {len(applied)} migration(s): {', '.join(applied) or 'none pending'}"
+    )
+    return 0
+
+
+def _seed(settings: Settings) -> None:
+    from core.clock import system_clock
+    from core.demo import seed_demo
+
+    logins = seed_demo(system_clock(), settings.timezone)
+    if logins is None:
+        print("demo data already present; nothing added")
+        return
+    print("demo clinic seeded. Console logins (shown once):")
+    for email, password in logins.items():
+        print(f"  {email}  password: {password}")
+
+
+def cmd_demo_data(args: argparse.Namespace) -> int:
+    settings = _settings(args, demo=True)
+    _open(settings)
+    _seed(settings)
+    return 0
+
+
+def cmd_create_staff(args: argparse.Namespace) -> int:
+    from core.errors import DomainError
+    from core.staff import create_staff
+
+    settings = _settings(args, demo=True)
+    _open(settings)
+    password = args.password_stdin and sys.stdin.readline().rstrip("\n")
+    if not password:
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Repeat password: "):
+            print("clinicbot: passwords differ; nothing created", file=sys.stderr)
+            return 2
+    try:
+        user = create_staff(args.email, password, args.role, args.doctor_id)
+    except DomainError as exc:
+        print(f"clinicbot: {exc}", file=sys.stderr)
+        return 2
+    print(f"created {user.role} login {user.email}")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    settings = _settings(args, demo=True)
+    if not settings.is_sqlite:
+        print(
+            "clinicbot: backup copies SQLite databases; use pg_dump for PostgreSQL",
+            file=sys.stderr,
+        )
+        return 2
+    source_path = settings.database_url.removeprefix("sqlite:///")
+    if not Path(source_path).is_file():
+        print(f"clinicbot: no database at {source_path}", file=sys.stderr)
+        return 2
+    target = Path(args.path)
+    if target.exists():
+        print(f"clinicbot: {target} exists; choose a new file", file=sys.stderr)
+        return 2
+    # SQLite's online backup API copies a consistent snapshot while others write.
+    with sqlite3.connect(source_path) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    print(f"backed up {source_path} to {target}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from console.app import create_app
+
+    settings = _settings(args, demo=args.demo)
+    if args.demo:
+        _open(settings)
+        _seed(settings)
+    app = create_app(settings, role=args.role)
+    host = "localhost" if args.host in ("0.0.0.0", "127.0.0.1") else args.host
+    print(
+        f"ClinicBot console: http://{host}:{args.port}/  (role {args.role})", flush=True
+    )
+    web.run_app(app, host=args.host, port=args.port, print=None)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from bot.terminal import run_chat
+
+    settings = _settings(args, demo=True)
+    _open(settings)
+    return run_chat(settings, args.phone)
+
+
+def cmd_jobs(args: argparse.Namespace) -> int:
+    from console.scheduling import run_once
+
+    settings = _settings(args, demo=True)
+    _open(settings)
+    return run_once(settings, args.now)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="clinicbot", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the web app, bots and scheduler")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument(
+        "--demo", action="store_true", help="seed a demo clinic if empty"
+    )
+    serve.add_argument("--role", choices=("all", "web", "scheduler"), default="all")
+    serve.set_defaults(func=cmd_serve)
+
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(
+        func=cmd_migrate
+    )
+    commands.add_parser(
+        "demo-data", help="seed a demo clinic (idempotent)"
+    ).set_defaults(func=cmd_demo_data)
+
+    staff = commands.add_parser("create-staff", help="create a console login")
+    staff.add_argument("--email", required=True)
+    staff.add_argument("--role", choices=("admin", "staff", "doctor"), required=True)
+    staff.add_argument("--doctor-id", type=int, help="the doctor a doctor login is")
+    staff.add_argument(
+        "--password-stdin", action="store_true", help="read the password from stdin"
+    )
+    staff.set_defaults(func=cmd_create_staff)
+
+    chat = commands.add_parser("chat", help="talk to the bot as a patient")
+    chat.add_argument("--phone", required=True, help="the patient's phone, E.164")
+    chat.set_defaults(func=cmd_chat)
+
+    jobs = commands.add_parser("jobs", help="scheduler jobs")
+    jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True)
+    run_once = jobs_commands.add_parser("run-once", help="run every job once")
+    run_once.add_argument("--now", help="pretend it is this ISO 8601 time")
+    run_once.set_defaults(func=cmd_jobs)
+
+    backup = commands.add_parser("backup", help="consistent copy of a SQLite database")
+    backup.add_argument("path")
+    backup.set_defaults(func=cmd_backup)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,16 @@
+"""Typed application keys, kept together."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from core.gateway import Gateway
+from core.settings import Settings
+
+SETTINGS = web.AppKey("settings", Settings)
+GATEWAY = web.AppKey("gateway", Gateway)
+ROLE = web.AppKey("role", str)
+# A zero-argument callable returning aware UTC now; tests inject their own.
+CLOCK = web.AppKey("clock")
+# Returns {"running", "last_tick", "lag_seconds"}; set when a scheduler runs.
+SCHEDULER_STATUS = web.AppKey("scheduler_status")

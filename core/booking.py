@@ -1,0 +1,338 @@
+"""Booking operations. Each is one transaction that also writes its audit row.
+
+Status changes are compare-and-set updates (`... WHERE status IN (...)`), so
+a concurrent change is detected by the database rather than by a re-check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from peewee import IntegrityError
+
+from core.calendar import LIVE_STATUSES, load_calendars, load_closures
+from core.clock import UTC, from_db, to_db
+from core.db import write_transaction
+from core.errors import InvalidTransition, NotFound, SlotTaken, SlotUnavailable
+from core.models import (
+    Appointment,
+    AuditLog,
+    Doctor,
+    DoctorVisitType,
+    Patient,
+    SlotClaim,
+    VisitType,
+)
+from core.policy import Policy
+from core.slots import day_slots
+
+CLAIM_UNIT = dt.timedelta(minutes=5)
+CANCELLERS = ("patient", "staff", "system")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did it, as written to the audit log: patient:12, staff:3, system."""
+
+    kind: str
+    id: int | None = None
+
+    def __str__(self) -> str:
+        return self.kind if self.id is None else f"{self.kind}:{self.id}"
+
+
+SYSTEM = Actor("system")
+
+
+def _claim_units(start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
+    """The 5-minute units [start, end) covers, as naive UTC."""
+    epoch = dt.datetime(2000, 1, 1, tzinfo=UTC)
+    unit = epoch + ((start - epoch) // CLAIM_UNIT) * CLAIM_UNIT
+    units = []
+    while unit < end:
+        units.append(to_db(unit))
+        unit += CLAIM_UNIT
+    return units
+
+
+def _audit(actor: Actor, action: str, appointment: Appointment, **detail) -> None:
+    AuditLog.create(
+        actor=str(actor),
+        action=action,
+        appointment=appointment.id,
+        patient=appointment.patient_id,
+        detail=json.dumps(detail, default=str, sort_keys=True) if detail else "",
+    )
+
+
+def _visit_type_for(doctor: Doctor, visit_type_id: int | None) -> VisitType:
+    """The chosen visit type, checked to be one this doctor offers."""
+    query = (
+        VisitType.select()
+        .join(DoctorVisitType)
+        .where(DoctorVisitType.doctor == doctor.id, VisitType.active == True)  # noqa: E712
+    )
+    if visit_type_id is not None:
+        query = query.where(VisitType.id == visit_type_id)
+    visit_type = query.order_by(VisitType.minutes, VisitType.id).first()
+    if visit_type is None:
+        raise SlotUnavailable(f"{doctor.name} does not offer that kind of visit.")
+    return visit_type
+
+
+def check_bookable(
+    doctor: Doctor,
+    start: dt.datetime,
+    length: dt.timedelta,
+    policy: Policy,
+    now: dt.datetime,
+) -> None:
+    """Raise SlotUnavailable unless start is one of the doctor's slots (busy aside)."""
+    if not doctor.active:
+        raise SlotUnavailable(f"{doctor.name} is not taking appointments.")
+    if start < now:
+        raise SlotUnavailable("That time is in the past.")
+    day = start.astimezone(policy.tz).date()
+    (calendar,) = load_calendars([doctor.id], day, day, policy)
+    slots = day_slots(
+        day, calendar, load_closures(day, day), policy, now, length, ignore_busy=True
+    )
+    if start in slots:
+        return
+    if start < now + policy.min_notice:
+        raise SlotUnavailable("That time is too soon to book; please pick a later one.")
+    if day > now.astimezone(policy.tz).date() + dt.timedelta(days=policy.horizon_days):
+        raise SlotUnavailable("That day is too far ahead to book yet.")
+    raise SlotUnavailable(f"{doctor.name} is not seeing patients at that time.")
+
+
+def _get(appointment_id: int) -> Appointment:
+    appointment = Appointment.get_or_none(Appointment.id == appointment_id)
+    if appointment is None:
+        raise NotFound("That appointment does not exist.")
+    return appointment
+
+
+def book(
+    *,
+    patient_id: int,
+    doctor_id: int,
+    start: dt.datetime,
+    policy: Policy,
+    now: dt.datetime,
+    actor: Actor,
+    visit_type_id: int | None = None,
+    via: str = "console",
+    needs_confirmation: bool = True,
+) -> Appointment:
+    """Book a visit; raise SlotTaken if another booking holds any of its time."""
+    doctor = Doctor.get_or_none(Doctor.id == doctor_id)
+    if doctor is None:
+        raise NotFound("That doctor does not exist.")
+    if not Patient.select().where(Patient.id == patient_id).exists():
+        raise NotFound("That patient does not exist.")
+    visit_type = _visit_type_for(doctor, visit_type_id)
+    length = dt.timedelta(minutes=visit_type.minutes)
+    check_bookable(doctor, start, length, policy, now)
+    try:
+        with write_transaction():
+            appointment = Appointment.create(
+                doctor=doctor.id,
+                patient=patient_id,
+                visit_type=visit_type.id,
+                start=to_db(start),
+                end=to_db(start + length),
+                created_via=via,
+                needs_confirmation=needs_confirmation,
+                created_at=to_db(now),
+                updated_at=to_db(now),
+            )
+            SlotClaim.insert_many(
+                [
+                    {"doctor": doctor.id, "unit": unit, "appointment": appointment.id}
+                    for unit in _claim_units(start, start + length + policy.buffer)
+                ]
+            ).execute()
+            _audit(actor, "book", appointment, start=start.isoformat(), via=via)
+    except IntegrityError:
+        raise SlotTaken() from None
+    return appointment
+
+
+def _transition(
+    appointment_id: int,
+    allowed_from: tuple[str, ...],
+    changes: dict,
+    actor: Actor,
+    action: str,
+    **detail,
+) -> Appointment:
+    """Compare-and-set the status; explain why if the visit was not in allowed_from."""
+    with write_transaction():
+        updated = (
+            Appointment.update(changes)
+            .where(
+                Appointment.id == appointment_id, Appointment.status.in_(allowed_from)
+            )
+            .execute()
+        )
+        appointment = _get(appointment_id)
+        if not updated:
+            status = appointment.status.replace("_", " ")
+            raise InvalidTransition(
+                f"This visit is already {status}; it cannot be {action}ed."
+            )
+        if appointment.status == "cancelled":
+            SlotClaim.delete().where(SlotClaim.appointment == appointment.id).execute()
+        _audit(actor, action, appointment, **detail)
+    return appointment
+
+
+def confirm(appointment_id: int, actor: Actor, now: dt.datetime) -> Appointment:
+    """Mark a scheduled visit confirmed (confirming twice is harmless)."""
+    appointment = _get(appointment_id)
+    if appointment.status == "confirmed":
+        return appointment
+    if appointment.status in LIVE_STATUSES and from_db(appointment.end) <= now:
+        raise InvalidTransition("This visit is already over; it cannot be confirmed.")
+    changes = {
+        Appointment.status: "confirmed",
+        Appointment.confirmed_at: to_db(now),
+        Appointment.updated_at: to_db(now),
+    }
+    return _transition(appointment_id, ("scheduled",), changes, actor, "confirm")
+
+
+def cancel(
+    appointment_id: int, actor: Actor, reason: str, now: dt.datetime
+) -> Appointment:
+    """Cancel a live visit and free its time."""
+    if actor.kind not in CANCELLERS:
+        raise ValueError(f"unknown canceller {actor.kind!r}")
+    reason = (reason or "").strip()[:200]
+    changes = {
+        Appointment.status: "cancelled",
+        Appointment.cancelled_at: to_db(now),
+        Appointment.cancelled_by: actor.kind,
+        Appointment.cancel_reason: reason,
+        Appointment.updated_at: to_db(now),
+    }
+    return _transition(
+        appointment_id, LIVE_STATUSES, changes, actor, "cancel", reason=reason
+    )
+
+
+def _finish(
+    appointment_id: int, status: str, action: str, actor: Actor, now: dt.datetime
+):
+    appointment = _get(appointment_id)
+    if appointment.status in LIVE_STATUSES and from_db(appointment.start) > now:
+        raise InvalidTransition("This visit has not started yet.")
+    changes = {Appointment.status: status, Appointment.updated_at: to_db(now)}
+    return _transition(appointment_id, LIVE_STATUSES, changes, actor, action)
+
+
+def complete(appointment_id: int, actor: Actor, now: dt.datetime) -> Appointment:
+    """Record that the visit took place."""
+    return _finish(appointment_id, "completed", "complete", actor, now)
+
+
+def mark_no_show(appointment_id: int, actor: Actor, now: dt.datetime) -> Appointment:
+    """Record that the patient did not come."""
+    return _finish(appointment_id, "no_show", "mark no-show", actor, now)
+
+
+def set_needs_confirmation(
+    appointment_id: int, needed: bool, actor: Actor, now: dt.datetime
+) -> Appointment:
+    """Staff say whether this visit must be confirmed by the patient."""
+    changes = {
+        Appointment.needs_confirmation: needed,
+        Appointment.updated_at: to_db(now),
+    }
+    return _transition(
+        appointment_id,
+        LIVE_STATUSES,
+        changes,
+        actor,
+        "change",
+        needs_confirmation=needed,
+    )
+
+
+def reschedule(
+    appointment_id: int,
+    new_start: dt.datetime,
+    *,
+    policy: Policy,
+    now: dt.datetime,
+    actor: Actor,
+    new_doctor_id: int | None = None,
+) -> Appointment:
+    """Move a live visit; the new time is claimed before the old is released."""
+    current = _get(appointment_id)
+    doctor = Doctor.get_or_none(Doctor.id == (new_doctor_id or current.doctor_id))
+    if doctor is None:
+        raise NotFound("That doctor does not exist.")
+    visit_type = _visit_type_for(doctor, current.visit_type_id)
+    length = dt.timedelta(minutes=visit_type.minutes)
+    check_bookable(doctor, new_start, length, policy, now)
+    wanted = set(_claim_units(new_start, new_start + length + policy.buffer))
+    try:
+        with write_transaction():
+            # Touch the row first: on PostgreSQL this locks it, so two moves
+            # of one visit cannot interleave; on SQLite the write lock is held.
+            moved = (
+                Appointment.update(
+                    doctor=doctor.id,
+                    start=to_db(new_start),
+                    end=to_db(new_start + length),
+                    status="scheduled",
+                    confirmed_at=None,
+                    updated_at=to_db(now),
+                )
+                .where(
+                    Appointment.id == appointment_id,
+                    Appointment.status.in_(LIVE_STATUSES),
+                )
+                .execute()
+            )
+            if not moved:
+                status = _get(appointment_id).status.replace("_", " ")
+                raise InvalidTransition(
+                    f"This visit is already {status}; it cannot be moved."
+                )
+            held = {
+                (claim.doctor_id, claim.unit): claim.id
+                for claim in SlotClaim.select().where(
+                    SlotClaim.appointment == appointment_id
+                )
+            }
+            new_rows = [
+                {"doctor": doctor.id, "unit": unit, "appointment": appointment_id}
+                for unit in sorted(wanted)
+                if (doctor.id, unit) not in held
+            ]
+            if new_rows:
+                SlotClaim.insert_many(new_rows).execute()
+            stale = [
+                cid
+                for key, cid in held.items()
+                if key[0] != doctor.id or key[1] not in wanted
+            ]
+            if stale:
+                SlotClaim.delete().where(SlotClaim.id.in_(stale)).execute()
+            appointment = _get(appointment_id)
+            _audit(
+                actor,
+                "reschedule",
+                appointment,
+                old_start=from_db(current.start).isoformat(),
+                new_start=new_start.isoformat(),
+                doctor=doctor.id,
+            )
+    except IntegrityError:
+        raise SlotTaken() from None
+    return appointment

@@ -1,0 +1,55 @@
+"""The database handle: one proxy every model binds to, opened from a URL."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+
+from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
+from playhouse.db_url import connect
+
+log = logging.getLogger(__name__)
+
+db = DatabaseProxy()
+
+# WAL lets readers run beside the one writer; the busy timeout makes a second
+# writer wait its turn instead of failing with "database is locked".
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "synchronous": "normal",
+    "busy_timeout": 15_000,
+    "cache_size": -32_000,
+}
+
+
+def open_database(url: str) -> SqliteDatabase | PostgresqlDatabase:
+    """Open the database at url and bind the models' proxy to it."""
+    if url.startswith("sqlite"):
+        database = connect(url, pragmas=SQLITE_PRAGMAS, timeout=15)
+    else:
+        database = connect(url.replace("postgres://", "postgresql://", 1))
+    db.initialize(database)
+    log.debug("database %s opened", type(database).__name__)
+    return database
+
+
+def is_sqlite() -> bool:
+    return isinstance(db.obj, SqliteDatabase)
+
+
+@contextlib.contextmanager
+def write_transaction() -> Iterator[None]:
+    """One unit of work that writes.
+
+    On SQLite the write lock is taken up front (BEGIN IMMEDIATE): a deferred
+    transaction that reads and then writes can deadlock with another writer,
+    and SQLite then fails it at once instead of waiting.
+    """
+    if is_sqlite():
+        with db.atomic("IMMEDIATE"):
+            yield
+    else:
+        with db.atomic():
+            yield

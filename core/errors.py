@@ -1,0 +1,26 @@
+"""Domain errors: each message is fit to show a patient or a staff member."""
+
+
+class DomainError(Exception):
+    """A rule of the clinic said no; str(error) explains it to a person."""
+
+
+class NotFound(DomainError):
+    pass
+
+
+class InvalidInput(DomainError):
+    pass
+
+
+class SlotTaken(DomainError):
+    def __init__(self, message: str = "Sorry, that time was just taken.") -> None:
+        super().__init__(message)
+
+
+class SlotUnavailable(DomainError):
+    """The time is outside hours, too soon, too far ahead or in the past."""
+
+
+class InvalidTransition(DomainError):
+    pass

@@ -1,0 +1,275 @@
+"""The data model. Every datetime column holds naive UTC; see core.clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    SmallIntegerField,
+    TextField,
+    TimeField,
+)
+
+from core.db import db
+
+
+def utcnow() -> dt.datetime:
+    """Now as naive UTC, the form every datetime column stores."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class ClinicPolicy(BaseModel):
+    """The clinic's one row of rules, edited in the console's Settings."""
+
+    clinic_name = CharField(default="ClinicBot Demo Clinic")
+    timezone = CharField(default="UTC")
+    date_order = CharField(default="MDY")  # how 3/12 is read: MDY or DMY
+    default_language = CharField(default="en")
+    slot_minutes = IntegerField(default=30)
+    buffer_minutes = IntegerField(default=0)
+    min_notice_minutes = IntegerField(default=60)
+    horizon_days = IntegerField(default=60)
+    reminder_leads = CharField(default="1440,180")  # minutes before start
+    confirm_deadline_minutes = IntegerField(default=15)
+    auto_cancel_unconfirmed = BooleanField(default=True)
+    no_show_grace_minutes = IntegerField(default=15)
+    quiet_start = TimeField(default=dt.time(21, 0))
+    quiet_end = TimeField(default=dt.time(8, 0))
+    idle_timeout_minutes = IntegerField(default=30)
+
+
+class Department(BaseModel):
+    name = CharField(unique=True)
+    active = BooleanField(default=True)
+
+
+class Doctor(BaseModel):
+    name = CharField()
+    department = ForeignKeyField(Department, backref="doctors")
+    specialisation = CharField(default="")
+    active = BooleanField(default=True)
+
+
+class VisitType(BaseModel):
+    name = CharField(unique=True)
+    minutes = IntegerField(default=30)
+    active = BooleanField(default=True)
+
+
+class DoctorVisitType(BaseModel):
+    """Which doctors offer which visit types."""
+
+    doctor = ForeignKeyField(Doctor, backref="visit_types", on_delete="CASCADE")
+    visit_type = ForeignKeyField(VisitType, backref="doctors", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("doctor", "visit_type"), True),)
+
+
+class WorkingHours(BaseModel):
+    """One interval of a doctor's week in clinic local time; gaps are breaks."""
+
+    doctor = ForeignKeyField(Doctor, backref="hours", on_delete="CASCADE")
+    weekday = SmallIntegerField()  # Monday is 0, as in date.weekday()
+    start = TimeField()
+    end = TimeField()
+
+    class Meta:
+        indexes = ((("doctor", "weekday"), False),)
+
+
+class TimeOff(BaseModel):
+    doctor = ForeignKeyField(Doctor, backref="time_off", on_delete="CASCADE")
+    start = DateTimeField()
+    end = DateTimeField()
+    reason = CharField(default="")
+
+    class Meta:
+        indexes = ((("doctor", "start"), False),)
+
+
+class Closure(BaseModel):
+    """A clinic-wide closed day (holiday), in clinic local dates."""
+
+    day = DateField(unique=True)
+    name = CharField(default="")
+
+
+class Patient(BaseModel):
+    phone = CharField(null=True, unique=True)  # E.164
+    telegram_chat_id = CharField(null=True, unique=True)
+    name = CharField(default="")
+    language = CharField(default="en")
+    sms_opt_out = BooleanField(default=False)
+    telegram_blocked = BooleanField(default=False)
+    consent_at = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0] if self.name.strip() else ""
+
+
+class Appointment(BaseModel):
+    doctor = ForeignKeyField(Doctor, backref="appointments")
+    patient = ForeignKeyField(Patient, backref="appointments")
+    visit_type = ForeignKeyField(VisitType)
+    start = DateTimeField()
+    end = DateTimeField()
+    status = CharField(default="scheduled")
+    created_via = CharField(default="console")  # sms | telegram | console
+    needs_confirmation = BooleanField(default=True)
+    confirmed_at = DateTimeField(null=True)
+    cancelled_at = DateTimeField(null=True)
+    cancelled_by = CharField(null=True)  # patient | staff | system
+    cancel_reason = CharField(null=True)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = (
+            (("doctor", "start"), False),
+            (("start", "status"), False),
+            (("patient", "start"), False),
+        )
+
+
+class SlotClaim(BaseModel):
+    """One 5-minute unit of a doctor's time held by an appointment.
+
+    The unique (doctor, unit) index is the no-double-booking guarantee: two
+    overlapping appointments need a common unit, and only one insert of it
+    can commit, on SQLite and PostgreSQL alike.
+    """
+
+    doctor = ForeignKeyField(Doctor, on_delete="CASCADE")
+    unit = DateTimeField()
+    appointment = ForeignKeyField(Appointment, backref="claims", on_delete="CASCADE")
+
+    class Meta:
+        indexes = (
+            (("doctor", "unit"), True),
+            (("appointment",), False),
+        )
+
+
+class StaffUser(BaseModel):
+    email = CharField(unique=True)
+    password_hash = CharField()
+    role = CharField(default="staff")  # admin | staff | doctor
+    doctor = ForeignKeyField(Doctor, null=True, on_delete="SET NULL")
+    active = BooleanField(default=True)
+    # Part of the session signature, so changing the password ends old sessions.
+    password_changed_at = DateTimeField(default=utcnow)
+    failed_logins = IntegerField(default=0)
+    locked_until = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+
+class AuditLog(BaseModel):
+    at = DateTimeField(default=utcnow, index=True)
+    actor = CharField()  # "patient:12", "staff:3", "system"
+    action = CharField()
+    appointment = ForeignKeyField(Appointment, null=True, on_delete="SET NULL")
+    patient = ForeignKeyField(Patient, null=True, on_delete="SET NULL")
+    detail = TextField(default="")
+
+    class Meta:
+        indexes = ((("appointment", "at"), False),)
+
+
+class Message(BaseModel):
+    """Every message in and out; outbound rows are also the outbox."""
+
+    direction = CharField()  # in | out
+    channel = CharField()  # sms | telegram | console
+    address = CharField()  # E.164 phone or Telegram chat id
+    patient = ForeignKeyField(Patient, null=True, on_delete="SET NULL")
+    appointment = ForeignKeyField(Appointment, null=True, on_delete="SET NULL")
+    kind = CharField(default="reply")  # reply | reminder | notice | staff | inbound
+    body = TextField(default="")
+    choices = TextField(default="")  # JSON [[label, value], ...] for buttons
+    provider_id = CharField(null=True)  # Twilio MessageSid, Telegram update id
+    status = CharField(default="queued")
+    urgent = BooleanField(default=False)
+    attempts = IntegerField(default=0)
+    next_attempt_at = DateTimeField(null=True)
+    error_code = CharField(null=True)
+    error_text = TextField(null=True)
+    created_at = DateTimeField(default=utcnow)
+    sent_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = (
+            (("channel", "provider_id"), True),
+            (("status", "next_attempt_at"), False),
+            (("patient", "created_at"), False),
+            (("created_at",), False),
+        )
+
+
+class Conversation(BaseModel):
+    channel = CharField()
+    address = CharField()
+    patient = ForeignKeyField(Patient, null=True, on_delete="SET NULL")
+    state = CharField(default="start")
+    data = TextField(default="{}")
+    language = CharField(default="en")
+    misunderstood = IntegerField(default=0)
+    flagged = BooleanField(default=False)
+    flag_reason = CharField(null=True)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = (
+            (("channel", "address"), True),
+            (("flagged", "updated_at"), False),
+            (("updated_at",), False),
+        )
+
+
+class WaitlistEntry(BaseModel):
+    patient = ForeignKeyField(Patient, backref="waitlist", on_delete="CASCADE")
+    doctor = ForeignKeyField(Doctor, null=True, on_delete="CASCADE")
+    department = ForeignKeyField(Department, null=True, on_delete="CASCADE")
+    visit_type = ForeignKeyField(VisitType, null=True)
+    from_day = DateField()
+    to_day = DateField()
+    status = CharField(default="waiting")  # waiting | offered | booked | expired
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("status", "from_day"), False),)
+
+
+ALL_MODELS = [
+    ClinicPolicy,
+    Department,
+    Doctor,
+    VisitType,
+    DoctorVisitType,
+    WorkingHours,
+    TimeOff,
+    Closure,
+    Patient,
+    Appointment,
+    SlotClaim,
+    StaffUser,
+    AuditLog,
+    Message,
+    Conversation,
+    WaitlistEntry,
+]

@@ -1,0 +1,141 @@
+"""Service configuration: one frozen dataclass built from the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class SettingsError(ValueError):
+    """A configuration value is missing or invalid; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite:///clinicbot.db"
+    secret_key: str = ""
+    public_url: str = ""
+    timezone: str = "UTC"
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    twilio_from_number: str = ""
+    twilio_messaging_service_sid: str = ""
+    twilio_api_base_url: str = ""
+    telegram_bot_token: str = ""
+    telegram_webhook_secret: str = ""
+    telegram_api_base_url: str = ""
+    demo: bool = False
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def twilio_configured(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_auth_token)
+
+    @property
+    def telegram_configured(self) -> bool:
+        return bool(self.telegram_bot_token)
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.public_url.startswith("https://")
+
+    def validate(self) -> None:
+        """Raise SettingsError naming the first bad variable."""
+        scheme = urlparse(self.database_url).scheme
+        if scheme not in {"sqlite", "postgresql", "postgres", "postgresext"}:
+            raise SettingsError(
+                "CLINICBOT_DATABASE_URL must start with sqlite:/// or postgresql://"
+                f" (got {self.database_url!r})"
+            )
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SettingsError(
+                f"CLINICBOT_TIMEZONE {self.timezone!r} is not an IANA time zone"
+                " name such as Europe/Berlin"
+            ) from None
+        if self.public_url:
+            parsed = urlparse(self.public_url)
+            if parsed.scheme not in {"http", "https"} or not parsed.netloc:
+                raise SettingsError(
+                    "CLINICBOT_PUBLIC_URL must be an absolute http(s) URL"
+                    f" (got {self.public_url!r})"
+                )
+        if not self.demo and len(self.secret_key) < 16:
+            raise SettingsError(
+                "CLINICBOT_SECRET_KEY must be set to at least 16 characters"
+                " (only `serve --demo` may run without one)"
+            )
+        if bool(self.twilio_account_sid) != bool(self.twilio_auth_token):
+            raise SettingsError(
+                "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set together"
+            )
+        if self.twilio_configured and not (
+            self.twilio_from_number or self.twilio_messaging_service_sid
+        ):
+            raise SettingsError(
+                "TWILIO_FROM_NUMBER (or TWILIO_MESSAGING_SERVICE_SID) is required"
+                " when Twilio credentials are set"
+            )
+        for name, url in (
+            ("TWILIO_API_BASE_URL", self.twilio_api_base_url),
+            ("TELEGRAM_API_BASE_URL", self.telegram_api_base_url),
+        ):
+            if url and urlparse(url).scheme not in {"http", "https"}:
+                raise SettingsError(f"{name} must be an http(s) URL (got {url!r})")
+
+    @classmethod
+    def from_env(
+        cls, environ: dict[str, str] | None = None, *, demo: bool = False
+    ) -> Settings:
+        """Build settings from the environment, after reading .env if present."""
+        env = dict(read_dotenv(Path(".env")))
+        env.update(os.environ if environ is None else environ)
+        secret = env.get("CLINICBOT_SECRET_KEY", "")
+        if demo and not secret:
+            # A throwaway key: demo sessions simply end when the process does.
+            secret = secrets.token_urlsafe(32)
+        return cls(
+            database_url=env.get("CLINICBOT_DATABASE_URL", cls.database_url),
+            secret_key=secret,
+            public_url=env.get("CLINICBOT_PUBLIC_URL", "").rstrip("/"),
+            timezone=env.get("CLINICBOT_TIMEZONE", cls.timezone),
+            twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
+            twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
+            twilio_from_number=env.get("TWILIO_FROM_NUMBER", ""),
+            twilio_messaging_service_sid=env.get("TWILIO_MESSAGING_SERVICE_SID", ""),
+            twilio_api_base_url=env.get("TWILIO_API_BASE_URL", "").rstrip("/"),
+            telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN", ""),
+            telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", ""),
+            telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL", "").rstrip("/"),
+            demo=demo,
+        )
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """Parse KEY=VALUE lines; blank lines and # comments are skipped."""
+    if not path.is_file():
+        return {}
+    values = {}
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        key = key.removeprefix("export ").strip()
+        values[key] = value.strip().strip("'\"")
+    return values

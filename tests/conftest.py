@@ -1,0 +1,52 @@
+"""Test layers: a real database (SQLite file, and PostgreSQL when configured)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import pytest
+
+from core.db import db, open_database
+from core.migrate import migrate
+
+PG_URL = os.environ.get("CLINICBOT_TEST_POSTGRES_URL", "")
+BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])
+
+
+def _reset_postgres() -> None:
+    """Start every PostgreSQL test from the migrated, empty schema."""
+    database = open_database(PG_URL)
+    database.execute_sql("DROP SCHEMA IF EXISTS public CASCADE")
+    database.execute_sql("CREATE SCHEMA public")
+    migrate()
+
+
+@pytest.fixture(params=BACKENDS)
+def database(request, tmp_path):
+    """A migrated database on each configured backend."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'clinic.db'}"
+        open_database(url)
+        migrate()
+    else:
+        url = PG_URL
+        _reset_postgres()
+    yield url
+    db.close()
+
+
+@pytest.fixture
+def sqlite_database(tmp_path):
+    """A migrated SQLite file, for tests that do not vary by backend."""
+    url = f"sqlite:///{tmp_path / 'clinic.db'}"
+    open_database(url)
+    migrate()
+    yield url
+    db.close()
+
+
+@pytest.fixture
+def now():
+    """A fixed Monday morning, 2026-11-23 08:00 UTC."""
+    return dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
