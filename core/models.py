@@ -177,6 +177,8 @@ class StaffUser(BaseModel):
     failed_logins = IntegerField(default=0)
     locked_until = DateTimeField(null=True)
     created_at = DateTimeField(default=utcnow)
+    # Also signed into sessions; logging out bumps it, ending every copy.
+    session_epoch = IntegerField(default=0)
 
 
 class AuditLog(BaseModel):
