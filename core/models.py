@@ -144,6 +144,8 @@ class Appointment(BaseModel):
             (("doctor", "start"), False),
             (("start", "status"), False),
             (("patient", "start"), False),
+            # The scheduler finds freshly freed slots for the waitlist by this.
+            (("cancelled_at",), False),
         )
 
 
@@ -257,6 +259,50 @@ class WaitlistEntry(BaseModel):
         indexes = ((("status", "from_day"), False),)
 
 
+class ReminderClaim(BaseModel):
+    """One piece of scheduler work done for an appointment at one start time.
+
+    The unique (appointment, kind, start) index is how two schedulers agree:
+    only one can insert the claim, so every reminder is sent once, and a
+    rescheduled visit's new time is new work.
+    """
+
+    appointment = ForeignKeyField(Appointment, on_delete="CASCADE")
+    kind = CharField()  # lead:1440, lead:180, deadline, waitlist
+    start = DateTimeField()  # the visit start the work was for
+    outcome = CharField(default="")  # queued, skipped_quiet, superseded, ...
+    message = ForeignKeyField(Message, null=True, on_delete="SET NULL")
+    claimed_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("appointment", "kind", "start"), True),)
+
+
+class WaitlistOffer(BaseModel):
+    """A freed slot offered by text to one waitlisted patient."""
+
+    entry = ForeignKeyField(WaitlistEntry, on_delete="CASCADE")
+    patient = ForeignKeyField(Patient, on_delete="CASCADE")
+    doctor = ForeignKeyField(Doctor, on_delete="CASCADE")
+    visit_type = ForeignKeyField(VisitType)
+    start = DateTimeField()
+    freed_from = ForeignKeyField(Appointment, null=True, on_delete="SET NULL")
+    status = CharField(default="open")  # open | accepted | gone | expired
+    expires_at = DateTimeField()
+    booked = ForeignKeyField(
+        Appointment, null=True, on_delete="SET NULL", backref="from_offers"
+    )
+    created_at = DateTimeField(default=utcnow)
+    answered_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = (
+            (("entry", "doctor", "start"), True),
+            (("status", "expires_at"), False),
+            (("doctor", "start"), False),
+        )
+
+
 ALL_MODELS = [
     ClinicPolicy,
     Department,
@@ -274,4 +320,6 @@ ALL_MODELS = [
     Message,
     Conversation,
     WaitlistEntry,
+    ReminderClaim,
+    WaitlistOffer,
 ]
