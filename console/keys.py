@@ -14,3 +14,7 @@ ROLE = web.AppKey("role", str)
 CLOCK = web.AppKey("clock")
 # Returns {"running", "last_tick", "lag_seconds"}; set when a scheduler runs.
 SCHEDULER_STATUS = web.AppKey("scheduler_status")
+# The outbox dispatcher (bot.dispatcher.Dispatcher) of a web process.
+DISPATCHER = web.AppKey("dispatcher")
+# The python-telegram-bot Application, when TELEGRAM_BOT_TOKEN is set.
+TELEGRAM = web.AppKey("telegram")
