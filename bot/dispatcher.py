@@ -1,0 +1,164 @@
+"""The outbox dispatcher: sends queued outbound rows, retries, paces, records.
+
+Whoever queued a row (dialog, reminders, staff), the dispatcher sends it:
+claim due rows in the database, hand them to the providers in parallel,
+write each outcome. `dispatch_due(app, now)` runs one round (the scheduler
+may call it per tick); `dispatcher_ctx` keeps a round going in the
+background of `serve --role all|web`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from bot.outbox_store import DISPATCH_CHANNELS, Failure, claim_due, record_results
+from bot.pacing import RateLimiter, RateLimits
+from bot.providers import Outgoing, Sender, SendError, senders_for
+from console.keys import CLOCK, DISPATCHER, GATEWAY, SETTINGS
+from core.clock import Clock, system_clock
+from core.gateway import Gateway
+from core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+BATCH = 200
+CONCURRENCY = 64
+IDLE_POLL = 1.0  # seconds between rounds when nothing woke the dispatcher
+
+
+class Dispatcher:
+    """Sends due outbox rows through the configured senders."""
+
+    def __init__(
+        self,
+        gateway: Gateway,
+        senders: dict[str, Sender],
+        *,
+        clock: Clock = system_clock,
+        limits: RateLimits | None = None,
+        batch: int = BATCH,
+        concurrency: int = CONCURRENCY,
+    ) -> None:
+        self.gateway = gateway
+        self.senders = senders
+        self.clock = clock
+        self.limiter = RateLimiter(limits or RateLimits())
+        self.batch = batch
+        self._slots = asyncio.Semaphore(concurrency)
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Start the next round now: something was just queued."""
+        self._wake.set()
+
+    def _admit(self, out: Outgoing, now: dt.datetime) -> dt.datetime | None:
+        sender = self.senders[out.channel]
+        return self.limiter.admit(sender.rate_keys(out), now)
+
+    async def dispatch_due(self, now: dt.datetime | None = None) -> int:
+        """Send one batch of due rows; return how many the providers accepted."""
+        now = self.clock() if now is None else now
+        claimed = await self.gateway.run(
+            claim_due, now, self.batch, tuple(self.senders), self._admit
+        )
+        if not claimed:
+            return 0
+        outcomes = await asyncio.gather(*(self._send(out) for out in claimed))
+        sent = [
+            (out.id, pid)
+            for out, pid in zip(claimed, outcomes, strict=True)
+            if isinstance(pid, str)
+        ]
+        failures = [f for f in outcomes if isinstance(f, Failure)]
+        channel_of = {out.id: out.channel for out in claimed}
+        await self.gateway.run(record_results, now, sent, failures, channel_of)
+        return len(sent)
+
+    async def _send(self, out: Outgoing) -> str | Failure:
+        async with self._slots:
+            try:
+                return await self.senders[out.channel].send(out)
+            except SendError as exc:
+                log.warning("message %s to %s failed: %s", out.id, out.channel, exc)
+                return Failure(
+                    out.id, str(exc), exc.code, exc.permanent, exc.retry_after
+                )
+            except Exception as exc:  # a bug in a sender must not stop the outbox
+                log.exception("message %s: unexpected send error", out.id)
+                return Failure(out.id, f"unexpected error: {exc!r}")
+
+    async def run_forever(self) -> None:
+        """Dispatch rounds until cancelled; a full batch goes again at once."""
+        while True:
+            try:
+                count = await self.dispatch_due()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("dispatch round failed; retrying shortly")
+                count = 0
+            if count >= self.batch:
+                continue
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(IDLE_POLL):
+                    await self._wake.wait()
+            self._wake.clear()
+
+    async def close(self) -> None:
+        for sender in self.senders.values():
+            await sender.close()
+
+
+def build_dispatcher(app: web.Application, bot=None) -> Dispatcher:
+    """A dispatcher over the app's gateway, clock and configured providers."""
+    settings: Settings = app[SETTINGS]
+    return Dispatcher(
+        app[GATEWAY],
+        senders_for(settings, bot),
+        clock=app[CLOCK],
+        limits=RateLimits.from_env(),
+    )
+
+
+async def dispatch_due(app: web.Application, now: dt.datetime) -> int:
+    """One dispatch round for the scheduler's tick; safe beside the background task."""
+    if DISPATCHER in app:
+        return await app[DISPATCHER].dispatch_due(now)
+    dispatcher = build_dispatcher(app)
+    try:
+        return await dispatcher.dispatch_due(now)
+    finally:
+        await dispatcher.close()
+
+
+async def dispatch_once(settings: Settings, gateway: Gateway, now: dt.datetime) -> int:
+    """One round outside the web app (`clinicbot jobs run-once`)."""
+    dispatcher = Dispatcher(
+        gateway, senders_for(settings), limits=RateLimits.from_env()
+    )
+    try:
+        return await dispatcher.dispatch_due(now)
+    finally:
+        await dispatcher.close()
+
+
+async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Run the dispatcher in the background while the app serves."""
+    dispatcher = app.get(DISPATCHER) or build_dispatcher(app)
+    app[DISPATCHER] = dispatcher
+    if not (set(dispatcher.senders) & set(DISPATCH_CHANNELS)):
+        log.info(
+            "no message provider configured: outbound messages are stored as not sent"
+        )
+    task = asyncio.create_task(dispatcher.run_forever(), name="outbox-dispatcher")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    await dispatcher.close()

@@ -1,0 +1,114 @@
+"""When an outbound message may go: provider rate limits, the clinic's quiet hours."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from core.clock import wall_to_utc
+from core.policy import Policy
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """Messages per second; 0 lifts a limit. Defaults follow the providers' rules."""
+
+    sms_per_number: float = 1.0
+    telegram_overall: float = 25.0
+    telegram_per_chat: float = 1.0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> RateLimits:
+        """Read the CLINICBOT_{SMS,TELEGRAM,TELEGRAM_CHAT}_RATE variables, if set."""
+        env = os.environ if environ is None else environ
+        values = {}
+        for field, name in (
+            ("sms_per_number", "CLINICBOT_SMS_RATE"),
+            ("telegram_overall", "CLINICBOT_TELEGRAM_RATE"),
+            ("telegram_per_chat", "CLINICBOT_TELEGRAM_CHAT_RATE"),
+        ):
+            raw = env.get(name, "").strip()
+            if not raw:
+                continue
+            try:
+                values[field] = float(raw)
+            except ValueError:
+                raise ValueError(
+                    f"{name} must be messages per second, e.g. 1 or 0.5"
+                ) from None
+            if values[field] < 0:
+                raise ValueError(f"{name} must not be negative")
+        return cls(**values)
+
+    def rate_for(self, key: str) -> float:
+        """The limit for a rate key: sms:<number>, telegram, telegram:<chat>."""
+        if key.startswith("sms:"):
+            return self.sms_per_number
+        if key == "telegram":
+            return self.telegram_overall
+        return self.telegram_per_chat
+
+
+class RateLimiter:
+    """A token bucket per key (GCRA), holding up to one second's worth of sends."""
+
+    def __init__(self, limits: RateLimits) -> None:
+        self.limits = limits
+        self._tat: dict[str, dt.datetime] = {}  # theoretical arrival time per key
+        self._lock = threading.Lock()
+
+    def admit(self, keys: tuple[str, ...], now: dt.datetime) -> dt.datetime | None:
+        """Take a token from every key and return None, or the time one is free."""
+        with self._lock:
+            earliest = now
+            plans = []
+            for key in keys:
+                rate = self.limits.rate_for(key)
+                if rate <= 0:
+                    continue
+                interval = dt.timedelta(seconds=1 / rate)
+                tolerance = interval * (max(rate, 1.0) - 1)
+                tat = max(self._tat.get(key, now), now)
+                earliest = max(earliest, tat - tolerance)
+                plans.append((key, tat, interval))
+            if earliest > now:
+                return earliest
+            for key, tat, interval in plans:
+                self._tat[key] = tat + interval
+            if len(self._tat) > 10_000:
+                self._forget(now)
+            return None
+
+    def _forget(self, now: dt.datetime) -> None:
+        """Drop keys whose bucket is full again: they hold no information."""
+        self._tat = {k: t for k, t in self._tat.items() if t > now}
+
+
+def in_quiet_hours(local_time: dt.time, start: dt.time, end: dt.time) -> bool:
+    """Whether a wall-clock time lies in [start, end), which may wrap midnight."""
+    if start == end:
+        return False
+    if start < end:
+        return start <= local_time < end
+    return local_time >= start or local_time < end
+
+
+def quiet_until(now: dt.datetime, policy: Policy) -> dt.datetime | None:
+    """When the quiet hours around now end (aware UTC), or None outside them."""
+    tz = policy.tz
+    local = now.astimezone(tz)
+    if not in_quiet_hours(local.time(), policy.quiet_start, policy.quiet_end):
+        return None
+    day = local.date()
+    if local.time() >= policy.quiet_end:
+        day += dt.timedelta(days=1)
+    end = wall_to_utc(day, policy.quiet_end, tz)
+    # A quiet end inside a spring-forward gap: the hour after it is as good.
+    return end or wall_to_utc(
+        day,
+        (dt.datetime.combine(day, policy.quiet_end) + dt.timedelta(hours=1)).time(),
+        tz,
+    )

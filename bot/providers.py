@@ -1,0 +1,253 @@
+"""Provider clients that send one outbound message: Twilio REST and Telegram Bot.
+
+Both are the real client libraries; TWILIO_API_BASE_URL and
+TELEGRAM_API_BASE_URL point them at a compatible server (tests use local
+fakes). Every failure becomes a SendError saying whether to retry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import os
+from dataclasses import dataclass
+from typing import Protocol
+
+import aiohttp
+import telegram
+from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter
+from telegram.request import HTTPXRequest
+from twilio.base.exceptions import TwilioRestException
+from twilio.http import AsyncHttpClient
+from twilio.http.response import Response
+from twilio.rest import Client
+
+from bot.render import sms_text, telegram_markup
+from core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# PTB 22 warns on every RetryAfter unless durations are opted in to timedelta
+# (the type PTB 23 will use anyway); our code handles both types.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+SEND_TIMEOUT = 15.0  # seconds for one provider call, retries excluded
+# Twilio errors that no retry can fix: opted out, invalid/unreachable numbers.
+TWILIO_PERMANENT = {21211, 21214, 21408, 21610, 21612, 21614, 30004, 30005, 30006}
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One claimed outbound row, as much of it as a provider needs."""
+
+    id: int
+    channel: str
+    address: str
+    body: str
+    choices: tuple[tuple[str, str], ...] = ()
+    urgent: bool = False
+    kind: str = "reply"
+    patient_id: int | None = None
+    attempts: int = 1
+
+
+class SendError(Exception):
+    """A send failed; permanent errors are not retried."""
+
+    def __init__(
+        self,
+        text: str,
+        *,
+        code: str | None = None,
+        permanent: bool = False,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(text)
+        self.code = code
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+class Sender(Protocol):
+    channel: str
+
+    def rate_keys(self, out: Outgoing) -> tuple[str, ...]: ...
+
+    async def send(self, out: Outgoing) -> str: ...
+
+    async def close(self) -> None: ...
+
+
+class TwilioTransport(AsyncHttpClient):
+    """Twilio's async HTTP interface on one pooled aiohttp session.
+
+    twilio's own AsyncTwilioHttpClient passes aiohttp.BasicAuth, which aiohttp
+    3.14 deprecates (a warning on every send), and opens its session at
+    construction; this one builds the header itself.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(log, True, SEND_TIMEOUT)
+        self.session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=100),
+            timeout=aiohttp.ClientTimeout(total=SEND_TIMEOUT),
+        )
+
+    async def request(
+        self,
+        method: str,
+        uri: str,
+        params: dict | None = None,
+        data: dict | None = None,
+        headers: dict | None = None,
+        auth: tuple[str, str] | None = None,
+        timeout: float | None = None,
+        allow_redirects: bool = False,
+    ) -> Response:
+        headers = dict(headers or {})
+        if auth is not None:
+            token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+            headers["Authorization"] = f"Basic {token}"
+        async with self.session.request(
+            method.upper(),
+            uri,
+            params=params,
+            data=data,
+            headers=headers,
+            allow_redirects=allow_redirects,
+        ) as response:
+            return Response(response.status, await response.text(), response.headers)
+
+    async def close(self) -> None:
+        await self.session.close()
+
+
+class TwilioSender:
+    """Sends SMS through Twilio's REST client on its aiohttp transport."""
+
+    channel = "sms"
+
+    def __init__(self, settings: Settings) -> None:
+        self._http = TwilioTransport()
+        self._client = Client(
+            settings.twilio_account_sid,
+            settings.twilio_auth_token,
+            http_client=self._http,
+        )
+        if settings.twilio_api_base_url:
+            self._client.api.base_url = settings.twilio_api_base_url
+        self._from = settings.twilio_from_number
+        self._service = settings.twilio_messaging_service_sid
+        self._callback = (
+            f"{settings.public_url}/webhooks/twilio/status"
+            if settings.public_url
+            else None
+        )
+
+    def rate_keys(self, out: Outgoing) -> tuple[str, ...]:
+        # Carriers throttle per sending number (or per messaging service).
+        return (f"sms:{self._from or self._service}",)
+
+    async def send(self, out: Outgoing) -> str:
+        """Create the message at Twilio; return its MessageSid."""
+        params = {"to": out.address, "body": sms_text(out.body, out.choices)}
+        if self._service:
+            params["messaging_service_sid"] = self._service
+        else:
+            params["from_"] = self._from
+        if self._callback:
+            params["status_callback"] = self._callback
+        try:
+            async with asyncio.timeout(SEND_TIMEOUT):
+                message = await self._client.messages.create_async(**params)
+        except TwilioRestException as exc:
+            raise _twilio_error(exc) from exc
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            raise SendError(f"network error: {exc!r}") from exc
+        return message.sid
+
+    async def close(self) -> None:
+        await self._http.close()
+
+
+def _twilio_error(exc: TwilioRestException) -> SendError:
+    code = str(exc.code) if exc.code else str(exc.status)
+    text = f"twilio {exc.status} {exc.code}: {exc.msg}"
+    if exc.status == 429 or exc.status >= 500:
+        return SendError(text, code=code)
+    # Any other 4xx is our request or the number: retrying sends the same.
+    permanent = exc.code in TWILIO_PERMANENT or 400 <= exc.status < 500
+    return SendError(text, code=code, permanent=permanent)
+
+
+def make_bot(settings: Settings) -> telegram.Bot:
+    """A Bot on the configured API server, pooled for parallel sends."""
+    kwargs = {}
+    if settings.telegram_api_base_url:
+        kwargs["base_url"] = f"{settings.telegram_api_base_url}/bot"
+        kwargs["base_file_url"] = f"{settings.telegram_api_base_url}/file/bot"
+    return telegram.Bot(
+        settings.telegram_bot_token,
+        request=HTTPXRequest(connection_pool_size=64, pool_timeout=10.0),
+        **kwargs,
+    )
+
+
+class TelegramSender:
+    """Sends chat messages through python-telegram-bot's Bot."""
+
+    channel = "telegram"
+
+    def __init__(self, bot: telegram.Bot, *, owns_bot: bool = False) -> None:
+        self.bot = bot
+        self._owns_bot = owns_bot
+
+    def rate_keys(self, out: Outgoing) -> tuple[str, ...]:
+        # Telegram: about 30 msg/s per bot overall and 1 msg/s per chat.
+        return ("telegram", f"telegram:{out.address}")
+
+    async def send(self, out: Outgoing) -> str:
+        """Send the text (with buttons); return "chat:message_id"."""
+        try:
+            if self._owns_bot:
+                # Our own Bot opens its HTTP pool (and checks the token) once.
+                await self.bot.initialize()
+            message = await self.bot.send_message(
+                chat_id=out.address,
+                text=out.body or "…",
+                reply_markup=telegram_markup(out.choices),
+            )
+        except RetryAfter as exc:
+            wait = exc.retry_after
+            seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else wait
+            raise SendError(
+                f"telegram 429: retry after {seconds}s",
+                code="429",
+                retry_after=float(seconds),
+            ) from exc
+        except Forbidden as exc:
+            raise SendError(f"telegram 403: {exc}", code="403", permanent=True) from exc
+        except (BadRequest, InvalidToken) as exc:
+            raise SendError(f"telegram: {exc}", code="400", permanent=True) from exc
+        except telegram.error.TelegramError as exc:
+            # NetworkError, TimedOut and 5xx answers: worth another try.
+            raise SendError(f"telegram: {exc}") from exc
+        return f"out:{message.chat_id}:{message.message_id}"
+
+    async def close(self) -> None:
+        if self._owns_bot:
+            await self.bot.shutdown()
+
+
+def senders_for(settings: Settings, bot: telegram.Bot | None = None) -> dict:
+    """The configured senders by channel; a channel without credentials is absent."""
+    senders: dict[str, Sender] = {}
+    if settings.twilio_configured:
+        senders["sms"] = TwilioSender(settings)
+    if settings.telegram_configured:
+        if bot is None:
+            senders["telegram"] = TelegramSender(make_bot(settings), owns_bot=True)
+        else:
+            senders["telegram"] = TelegramSender(bot)
+    return senders

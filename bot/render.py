@@ -1,0 +1,65 @@
+"""How one Reply looks on each channel: numbered SMS lines or Telegram buttons."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
+
+# A choice with this value asks Telegram for the patient's phone number; it
+# cannot be an inline button, so it becomes a one-time reply keyboard.
+SHARE_PHONE = "__share_phone__"
+CALLBACK_DATA_LIMIT = 64  # bytes, Telegram's limit for callback_data
+
+
+def sms_text(text: str, choices: tuple[tuple[str, str], ...]) -> str:
+    """The text with numbered choice lines, unless the text already numbers them."""
+    if not choices or _already_numbered(text, choices):
+        return text
+    lines = [f"{n} {label}" for n, (label, _value) in enumerate(choices, 1)]
+    return "\n".join([text, *lines]) if text else "\n".join(lines)
+
+
+def _already_numbered(text: str, choices: tuple[tuple[str, str], ...]) -> bool:
+    """True when every choice already appears as "N label" (or "N. label")."""
+    for n, (label, _value) in enumerate(choices, 1):
+        pattern = rf"(^|\s){n}[.)]?\s*{re.escape(label)}"
+        if not re.search(pattern, text, flags=re.IGNORECASE | re.MULTILINE):
+            return False
+    return True
+
+
+def telegram_markup(
+    choices: tuple[tuple[str, str], ...],
+) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+    """Inline buttons for the choices (one per row), or the share-phone keyboard."""
+    if not choices:
+        return None
+    if any(value == SHARE_PHONE for _label, value in choices):
+        label = next(lbl for lbl, value in choices if value == SHARE_PHONE)
+        return ReplyKeyboardMarkup(
+            [[KeyboardButton(label, request_contact=True)]],
+            one_time_keyboard=True,
+            resize_keyboard=True,
+        )
+    rows = [
+        [InlineKeyboardButton(label, callback_data=callback_data(n, value))]
+        for n, (label, value) in enumerate(choices, 1)
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+def callback_data(number: int, value: str) -> str:
+    """The value if it fits Telegram's 64 bytes, else the choice's number.
+
+    A cut value would mean something else to the dialog; the number is what an
+    SMS patient would type for the same choice, so the dialog understands it.
+    """
+    if len(value.encode("utf-8")) <= CALLBACK_DATA_LIMIT:
+        return value
+    return str(number)
