@@ -1,0 +1,53 @@
+"""Small helpers every console page uses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from aiohttp import web
+
+from console import forms
+from console.auth import current_user
+from console.keys import GATEWAY
+from core.errors import DomainError
+from core.policy import Policy, load_policy
+from core.staff_auth import SessionUser
+
+T = TypeVar("T")
+
+
+async def db(request: web.Request, fn: Callable[..., T], *args, **kwargs) -> T:
+    """Run core code on the database thread; rule violations become 4xx pages."""
+    try:
+        return await request.app[GATEWAY].run(fn, *args, **kwargs)
+    except DomainError as exc:
+        raise forms.domain_http_error(exc) from None
+
+
+async def policy(request: web.Request) -> Policy:
+    return await request.app[GATEWAY].run(load_policy)
+
+
+async def user(request: web.Request) -> SessionUser:
+    """The signed-in user (handlers behind allow() always have one)."""
+    found = await current_user(request)
+    assert found is not None, "handler registered without allow()"
+    return found
+
+
+def doctor_scope(user: SessionUser) -> list[int] | None:
+    """A doctor sees only their own calendar; staff and admins see everyone's."""
+    if user.role == "doctor":
+        return [user.doctor_id] if user.doctor_id else []
+    return None
+
+
+def redirect(
+    request: web.Request, name: str, notice: str = "", **parts
+) -> web.HTTPSeeOther:
+    """303 to a named route, with a notice shown on arrival."""
+    url = request.app.router[name].url_for(**{k: str(v) for k, v in parts.items()})
+    if notice:
+        url = url.with_query(notice=notice)
+    return web.HTTPSeeOther(url)

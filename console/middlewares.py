@@ -1,0 +1,73 @@
+"""Security headers on every response, and friendly 4xx/5xx pages for people."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from console.auth import Handler, is_console_path
+from console.render import render
+
+log = logging.getLogger(__name__)
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; "
+    "frame-ancestors 'none'"
+)
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+TITLES = {
+    400: "That request was not understood",
+    403: "Not allowed",
+    404: "Page not found",
+    405: "Not allowed",
+    409: "That changed meanwhile",
+    413: "Too much data",
+}
+
+
+async def _add_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """on_response_prepare hook: also covers streams and error responses."""
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+
+
+def _page(request: web.Request, status: int, message: str) -> web.Response:
+    title = TITLES.get(status, "Something went wrong")
+    response = render(
+        "error.html",
+        request,
+        {"status": status, "title": title, "message": message},
+        status=status,
+    )
+    return response
+
+
+@web.middleware
+async def error_pages(request: web.Request, handler: Handler):
+    """Render console errors as pages; a crash is logged, never shown."""
+    if not is_console_path(request.path):
+        return await handler(request)
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        message = (
+            exc.text if exc.text and not exc.text.startswith(str(exc.status)) else ""
+        )
+        return _page(request, exc.status, message)
+    except Exception:
+        log.exception("console error on %s %s", request.method, request.path)
+        return _page(request, 500, "The error was logged. Please try again.")
+
+
+def setup_security(app: web.Application) -> None:
+    """Error pages inside the session middleware; headers on every response."""
+    app.on_response_prepare.append(_add_headers)
