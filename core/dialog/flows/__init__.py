@@ -1,0 +1,1 @@
+"""The conversation flows, one module per area; each maps states to Handlers."""

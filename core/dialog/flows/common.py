@@ -1,0 +1,19 @@
+"""Pieces every flow uses: the menu and the way back to it."""
+
+from __future__ import annotations
+
+from core.dialog import states as S
+from core.dialog.outcome import Outcome, Turn
+from core.dialog.say import join, labels, reply
+from core.inbound import Reply
+
+MENU_KEYS = ("book", "my_appointments", "talk_to_staff")
+
+
+def menu_reply(turn: Turn) -> Reply:
+    return reply(turn, "menu", labels(turn, *MENU_KEYS))
+
+
+def to_menu(turn: Turn, *lead: Reply, **changes) -> Outcome:
+    """Say the lead lines, then show the menu."""
+    return Outcome(S.MENU, {}, join(*lead, menu_reply(turn)), **changes)

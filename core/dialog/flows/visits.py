@@ -1,0 +1,158 @@
+"""A patient's own visits: list, confirm, cancel, change; reminder and offer replies.
+
+Conversation data: visits (ids listed), visit (the one chosen),
+appointment_id (a reminder's visit), offer_id (a waitlist offer).
+"""
+
+from __future__ import annotations
+
+from core.dialog import states as S
+from core.dialog import understand
+from core.dialog.flows import booking
+from core.dialog.flows.common import to_menu
+from core.dialog.outcome import AcceptOffer, Cancel, Confirm, Handler, Outcome, Turn
+from core.dialog.say import labels, reply, when_text
+from core.dialog.view import Visit
+
+ACTION_KEYS = ("confirm_visit", "cancel_visit", "change_time")
+ACTION_WORDS = {
+    "confirm": ("confirm", "confirmar", "confirmo", "confirmed"),
+    "cancel": ("cancel", "cancelar", "anular", "cant come", "can t come", "no puedo"),
+    "change": ("change", "reschedule", "move", "cambiar", "mover", "another time"),
+}
+
+
+def _visit_line(turn: Turn, visit: Visit) -> str:
+    return f"{when_text(visit.start, turn)} {visit.doctor}"
+
+
+def _live_visit(turn: Turn, appointment_id) -> Visit | None:
+    """The patient's visit if it can still be confirmed, cancelled or moved."""
+    if not isinstance(appointment_id, int):
+        return None
+    visit = turn.view.visit(appointment_id, turn.patient.id)
+    if visit is None or not visit.live or visit.start <= turn.now:
+        return None
+    return visit
+
+
+def list_visits(turn: Turn) -> Outcome:
+    """Show the patient's upcoming visits to choose from."""
+    visits = turn.view.upcoming(turn.patient.id)
+    if not visits:
+        return to_menu(turn, reply(turn, "no_appointments"))
+    choices = [_visit_line(turn, visit) for visit in visits]
+    data = {"visits": [visit.id for visit in visits]}
+    ask = reply(turn, "my_appointments", choices, count=len(visits))
+    return Outcome(S.MY_APPOINTMENTS, data, [ask])
+
+
+def _handle_list(turn: Turn) -> Outcome | None:
+    ids = turn.data.get("visits", [])
+    visits = [v for v in (_live_visit(turn, i) for i in ids) if v is not None]
+    index = understand.pick(turn.words, [_visit_line(turn, v) for v in visits])
+    if index is None:
+        return None
+    return _ask_action(turn, visits[index], S.APPOINTMENT_ACTIONS, "visit")
+
+
+def _ask_action(turn: Turn, visit: Visit, state: str, key: str) -> Outcome:
+    name = "reminder_prompt" if state == S.REMINDER else "appointment_actions"
+    ask = reply(
+        turn,
+        name,
+        labels(turn, *ACTION_KEYS),
+        doctor=visit.doctor,
+        visit_type=visit.visit_type,
+        when=when_text(visit.start, turn),
+    )
+    return Outcome(state, {key: visit.id}, [ask])
+
+
+def _not_live(turn: Turn) -> Outcome:
+    return to_menu(turn, reply(turn, "not_live"))
+
+
+def _handle_action(turn: Turn, key: str) -> Outcome | None:
+    visit = _live_visit(turn, turn.data.get(key))
+    if visit is None:
+        return _not_live(turn)
+    index = understand.pick(turn.words, labels(turn, *ACTION_KEYS))
+    answer = understand.yes_no(turn.words)
+    word = understand.pick_word(turn.words, ACTION_WORDS)
+    if index == 0 or word == "confirm" or (answer is True and index is None):
+        when = when_text(visit.start, turn)
+        done = reply(turn, "confirmed", doctor=visit.doctor, when=when)
+        return to_menu(turn, done, effects=[Confirm(visit.id)])
+    if index == 1 or word == "cancel" or answer is False:
+        return _ask_cancel(turn, visit)
+    if index == 2 or word == "change":
+        return booking.begin_move(turn, visit)
+    return None
+
+
+def _ask_cancel(turn: Turn, visit: Visit) -> Outcome:
+    when = when_text(visit.start, turn)
+    ask = reply(
+        turn, "cancel_check", labels(turn, "yes", "no"), doctor=visit.doctor, when=when
+    )
+    return Outcome(S.CANCEL_CHECK, {"visit": visit.id}, [ask])
+
+
+def _handle_cancel(turn: Turn) -> Outcome | None:
+    visit = _live_visit(turn, turn.data.get("visit"))
+    if visit is None:
+        return _not_live(turn)
+    index = understand.pick(turn.words, labels(turn, "yes", "no"))
+    answer = understand.yes_no(turn.words)
+    if index == 0 or (answer is True and index is None):
+        when = when_text(visit.start, turn)
+        done = reply(turn, "cancelled", doctor=visit.doctor, when=when)
+        return to_menu(turn, done, effects=[Cancel(visit.id)])
+    if index == 1 or answer is False:
+        return to_menu(turn, reply(turn, "cancel_kept"))
+    return None
+
+
+def _reprompt_visit(turn: Turn, state: str, key: str) -> Outcome:
+    visit = _live_visit(turn, turn.data.get(key))
+    if visit is None:
+        return _not_live(turn)
+    if state == S.CANCEL_CHECK:
+        return _ask_cancel(turn, visit)
+    return _ask_action(turn, visit, state, key)
+
+
+def _handle_offer(turn: Turn) -> Outcome | None:
+    """Yes takes the offered time; anything else leaves the offer to expire."""
+    offer_id = turn.data.get("offer_id")
+    index = understand.pick(turn.words, labels(turn, "yes"))
+    if isinstance(offer_id, int) and (index == 0 or understand.yes_no(turn.words)):
+        return Outcome(S.MENU, {}, [], effects=[AcceptOffer(offer_id)])
+    from core.dialog.flows.start import handle_menu, show_menu
+
+    menu_turn = turn.with_state(S.MENU)
+    return handle_menu(menu_turn) or show_menu(menu_turn)
+
+
+def _reprompt_list(turn: Turn) -> Outcome:
+    return list_visits(turn)
+
+
+HANDLERS = {
+    S.MY_APPOINTMENTS: Handler(_reprompt_list, _handle_list, "number"),
+    S.APPOINTMENT_ACTIONS: Handler(
+        lambda t: _reprompt_visit(t, S.APPOINTMENT_ACTIONS, "visit"),
+        lambda t: _handle_action(t, "visit"),
+        "number",
+    ),
+    S.REMINDER: Handler(
+        lambda t: _reprompt_visit(t, S.REMINDER, "appointment_id"),
+        lambda t: _handle_action(t, "appointment_id"),
+        "number",
+    ),
+    S.CANCEL_CHECK: Handler(
+        lambda t: _reprompt_visit(t, S.CANCEL_CHECK, "visit"), _handle_cancel, "yes_no"
+    ),
+    S.WAITLIST_OFFER: Handler(lambda t: to_menu(t), _handle_offer, "number"),
+}

@@ -1,0 +1,125 @@
+"""The values step() takes and returns: a Turn in, an Outcome out, with Effects."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from core.inbound import Reply
+from core.policy import Policy
+
+if TYPE_CHECKING:
+    from core.dialog.view import View
+
+
+@dataclass(frozen=True)
+class PatientInfo:
+    id: int
+    name: str
+    consented: bool
+    opted_out: bool
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0] if self.name.strip() else ""
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One inbound message in its conversation, with read-only access to the clinic."""
+
+    state: str
+    data: dict
+    lang: str
+    misunderstood: int
+    idle: bool  # the idle timeout passed since the last turn
+    text: str
+    words: str  # understand.normalize(text)
+    keyword: str | None  # set by the channel (carrier keywords)
+    channel: str
+    patient: PatientInfo
+    now: dt.datetime
+    policy: Policy
+    view: View
+    shared_phone: bool = False  # the patient just shared their phone number
+
+    def with_state(self, state: str, data: dict | None = None) -> Turn:
+        """The same message seen from another state (e.g. after a context ends)."""
+        return replace(self, state=state, data={} if data is None else data)
+
+    def with_lang(self, lang: str) -> Turn:
+        return replace(self, lang=lang)
+
+
+# Effects: writes the service runs after step(), in the same transaction.
+@dataclass(frozen=True)
+class Book:
+    doctor_id: int
+    start: str  # ISO aware UTC
+    visit_type_id: int | None
+
+
+@dataclass(frozen=True)
+class Reschedule:
+    appointment_id: int
+    start: str
+    doctor_id: int
+
+
+@dataclass(frozen=True)
+class Confirm:
+    appointment_id: int
+
+
+@dataclass(frozen=True)
+class Cancel:
+    appointment_id: int
+
+
+@dataclass(frozen=True)
+class JoinWaitlist:
+    doctor_id: int | None
+    department_id: int | None
+    visit_type_id: int | None
+    from_day: str  # ISO date
+    to_day: str
+
+
+@dataclass(frozen=True)
+class AcceptOffer:
+    offer_id: int
+
+
+@dataclass(frozen=True)
+class FlagIfUpcoming:
+    """Flag the conversation for staff if the patient has visits coming up."""
+
+    reason: str
+
+
+Effect = (
+    Book | Reschedule | Confirm | Cancel | JoinWaitlist | AcceptOffer | FlagIfUpcoming
+)
+
+
+@dataclass
+class Outcome:
+    state: str
+    data: dict = field(default_factory=dict)
+    replies: list[Reply] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+    understood: bool = True
+    lang: str | None = None  # a language switch
+    flag: str | None = None  # flag the conversation for staff, with this reason
+    patient: dict = field(default_factory=dict)  # Patient fields to update
+
+
+@dataclass(frozen=True)
+class Handler:
+    """One state's behaviour: how it asks, how it reads an answer, what it accepts."""
+
+    prompt: Callable[[Turn], Outcome]  # ask again, from turn.data
+    handle: Callable[[Turn], Outcome | None]  # None: not understood
+    accepts: str  # the re-prompt template: reprompt_<accepts>

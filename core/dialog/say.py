@@ -1,0 +1,62 @@
+"""Building replies: templates, numbered choices, and times in clinic time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from core.dialog.outcome import Turn
+from core.inbound import Reply
+from core.messages import label, render
+
+_DAYS = {
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+    "es": ("lun", "mar", "mié", "jue", "vie", "sáb", "dom"),
+}
+_MONTHS = {
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
+           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+    "es": ("ene", "feb", "mar", "abr", "may", "jun",
+           "jul", "ago", "sep", "oct", "nov", "dic"),
+}  # fmt: skip
+
+
+def day_text(day: dt.date, lang: str) -> str:
+    """'Mon 23 Nov' / 'lun 23 nov'."""
+    lang = lang if lang in _DAYS else "en"
+    return f"{_DAYS[lang][day.weekday()]} {day.day} {_MONTHS[lang][day.month - 1]}"
+
+
+def time_text(moment: dt.datetime, turn: Turn) -> str:
+    return moment.astimezone(turn.policy.tz).strftime("%H:%M")
+
+
+def when_text(moment: dt.datetime, turn: Turn) -> str:
+    """'Mon 23 Nov, 10:30' in the clinic's time zone."""
+    local = moment.astimezone(turn.policy.tz)
+    return f"{day_text(local.date(), turn.lang)}, {local:%H:%M}"
+
+
+def numbered(labels: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """Choices whose values are the numbers a patient would type."""
+    return tuple((text, str(i)) for i, text in enumerate(labels, 1))
+
+
+def labels(turn: Turn, *keys: str) -> list[str]:
+    return [label(turn.lang, key) for key in keys]
+
+
+def text(turn: Turn, name: str, **ctx) -> str:
+    """A template rendered for this turn's language and patient."""
+    base = {"clinic": turn.policy.clinic_name, "first_name": turn.patient.first_name}
+    return render(turn.lang, name, **(base | ctx))
+
+
+def reply(turn: Turn, name: str, choices: Sequence[str] = (), **ctx) -> Reply:
+    return Reply(text(turn, name, **ctx), numbered(choices))
+
+
+def join(*replies: Reply) -> list[Reply]:
+    """Merge replies into one message: the last one's choices, texts in order."""
+    body = "\n".join(r.text for r in replies if r.text)
+    return [Reply(body, replies[-1].choices)]

@@ -1,0 +1,73 @@
+"""The conversation's states and the transitions between them.
+
+This table is the source of docs/dialog.mmd (a test checks they agree) and
+of the check that every transition step() makes is one it declares. MENU and
+a re-prompt (staying put) are open from every state, through the keywords
+and the re-prompt rule, and HANDOFF after two replies not understood.
+"""
+
+from __future__ import annotations
+
+START = "start"
+ASK_NAME = "ask_name"
+ASK_CONSENT = "ask_consent"
+MENU = "menu"
+HANDOFF = "handoff"
+PICK_DEPARTMENT = "pick_department"
+PICK_DOCTOR = "pick_doctor"
+PICK_VISIT_TYPE = "pick_visit_type"
+PICK_DAY = "pick_day"
+PICK_TIME = "pick_time"
+NO_TIMES = "no_times"
+CONFIRM_BOOKING = "confirm_booking"
+MY_APPOINTMENTS = "my_appointments"
+APPOINTMENT_ACTIONS = "appointment_actions"
+CANCEL_CHECK = "cancel_check"
+REMINDER = "reminder"  # opened by the scheduler with {"appointment_id": N}
+WAITLIST_OFFER = "waitlist_offer"  # opened by the scheduler with {"offer_id": N}
+
+_BOOKING_ENTRY = (PICK_DEPARTMENT, PICK_DOCTOR, PICK_VISIT_TYPE, PICK_DAY)
+
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    START: (ASK_NAME, MENU),
+    ASK_NAME: (ASK_CONSENT,),
+    ASK_CONSENT: (MENU,),
+    MENU: (*_BOOKING_ENTRY, MY_APPOINTMENTS, HANDOFF),
+    HANDOFF: (MENU,),
+    PICK_DEPARTMENT: (PICK_DOCTOR, PICK_VISIT_TYPE, PICK_DAY, MENU),
+    PICK_DOCTOR: (PICK_VISIT_TYPE, PICK_DAY, MENU),
+    PICK_VISIT_TYPE: (PICK_DAY,),
+    PICK_DAY: (PICK_TIME, NO_TIMES),
+    PICK_TIME: (CONFIRM_BOOKING, PICK_DAY, NO_TIMES),
+    NO_TIMES: (PICK_TIME, PICK_DAY, MENU),
+    CONFIRM_BOOKING: (MENU, PICK_TIME, NO_TIMES),
+    MY_APPOINTMENTS: (APPOINTMENT_ACTIONS, MENU),
+    APPOINTMENT_ACTIONS: (MENU, CANCEL_CHECK, PICK_DAY),
+    CANCEL_CHECK: (MENU,),
+    REMINDER: (MENU, CANCEL_CHECK, PICK_DAY),
+    # Anything but "yes" is read as if it came from the menu.
+    WAITLIST_OFFER: (MENU, *_BOOKING_ENTRY, MY_APPOINTMENTS, HANDOFF),
+}
+STATES = frozenset(TRANSITIONS)
+# Where a conversation can begin: first contact, or a context the scheduler opens.
+ENTRY_STATES = (START, REMINDER, WAITLIST_OFFER)
+# Mid-flow states that lapse back to the menu after the idle timeout. Reminder
+# and offer contexts do not: their replies may come hours later.
+EXPIRING = STATES - {START, MENU, REMINDER, WAITLIST_OFFER}
+
+
+def allowed(before: str, after: str) -> bool:
+    """Whether step() may move from before to after."""
+    return after in TRANSITIONS.get(before, ()) or after in (before, MENU, HANDOFF)
+
+
+def mermaid() -> str:
+    """The state diagram in Mermaid syntax, generated from TRANSITIONS."""
+    lines = ["stateDiagram-v2"]
+    lines += [f"    [*] --> {state}" for state in ENTRY_STATES]
+    for state, targets in TRANSITIONS.items():
+        lines += [f"    {state} --> {target}" for target in targets]
+    lines.append(
+        "    note right of menu: MENU / 0 / timeout return here from any state"
+    )
+    return "\n".join(lines) + "\n"

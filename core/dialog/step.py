@@ -1,0 +1,115 @@
+"""The pure step: a Turn in, an Outcome out. No writes; reads only through turn.view."""
+
+from __future__ import annotations
+
+import logging
+
+from core.dialog import states as S
+from core.dialog import understand
+from core.dialog.flows import booking, start, visits
+from core.dialog.flows.common import to_menu
+from core.dialog.outcome import Effect, FlagIfUpcoming, Handler, Outcome, Turn
+from core.dialog.say import join, reply
+from core.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+HANDLERS: dict[str, Handler] = start.HANDLERS | booking.HANDLERS | visits.HANDLERS
+MISUNDERSTOOD_LIMIT = 2  # replies not understood in a row before staff step in
+OPT_OUT_REASON = "opted out of texts with a visit coming up"
+
+assert set(HANDLERS) == S.STATES, "every state in the table needs a handler"
+
+
+def _prompt(turn: Turn) -> Outcome:
+    handler = HANDLERS.get(turn.state)
+    return handler.prompt(turn) if handler else start.show_menu(turn)
+
+
+def _keyword(turn: Turn, keyword: str) -> Outcome:
+    """Keywords work in every state, before anything else."""
+    carrier = turn.keyword is not None  # the provider already answered the patient
+    if keyword == "opt_out":
+        replies = [] if carrier else [reply(turn, "opted_out")]
+        return Outcome(
+            turn.state,
+            turn.data,
+            replies,
+            effects=[FlagIfUpcoming(OPT_OUT_REASON)],
+            patient={"sms_opt_out": True},
+        )
+    if keyword == "opt_in":
+        replies = [] if carrier else [reply(turn, "opted_in")]
+        return Outcome(turn.state, turn.data, replies, patient={"sms_opt_out": False})
+    if keyword == "help":
+        if turn.state in (S.START, S.ASK_NAME):
+            return Outcome(turn.state, turn.data, [reply(turn, "help")])
+        again = _prompt(turn)
+        again.replies = join(reply(turn, "help"), *again.replies)
+        return again
+    if keyword in ("lang_es", "lang_en"):
+        lang = keyword.removeprefix("lang_")
+        switched = turn.with_lang(lang)
+        if turn.state in (S.START, S.ASK_NAME, S.ASK_CONSENT):
+            again = _prompt(switched)
+            again.replies = join(reply(switched, "language_set"), *again.replies)
+        else:
+            again = to_menu(switched, reply(switched, "language_set"))
+        again.lang = lang
+        again.patient = {"language": lang}
+        return again
+    if turn.state in (S.START, S.ASK_NAME, S.ASK_CONSENT) and not turn.patient.name:
+        return _prompt(turn)  # no menu before we know who this is
+    return start.show_menu(turn)
+
+
+def _not_understood(turn: Turn, handler: Handler) -> Outcome:
+    """Re-prompt saying what is accepted; the second miss in a row goes to staff."""
+    if turn.misunderstood + 1 >= MISUNDERSTOOD_LIMIT:
+        return Outcome(
+            S.HANDOFF,
+            {},
+            [reply(turn, "handoff")],
+            flag="did not understand the patient twice",
+        )
+    again = handler.prompt(turn)
+    hint = reply(turn, f"reprompt_{handler.accepts}")
+    if again.state == turn.state:
+        again.replies = join(hint, *again.replies)
+        again.understood = False
+    return again
+
+
+def step(turn: Turn) -> Outcome:
+    """Decide the reply to one message: new state, replies and effects."""
+    if turn.shared_phone:
+        again = _prompt(turn)
+        again.replies = join(reply(turn, "phone_linked"), *again.replies)
+        return again
+    keyword = turn.keyword or understand.keyword(turn.words)
+    if keyword is not None:
+        return _keyword(turn, keyword)
+    if turn.idle and turn.state in S.EXPIRING:
+        return to_menu(turn, reply(turn, "timed_out"))
+    handler = HANDLERS.get(turn.state)
+    if handler is None:
+        return start.show_menu(turn)
+    try:
+        outcome = handler.handle(turn)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+        # Conversation data written by an older version or another component
+        # that this state cannot use: start the patient again, never fail.
+        log.warning(
+            "unusable data in state %s; back to the menu", turn.state, exc_info=True
+        )
+        return start.show_menu(turn) if turn.patient.name else start.greet(turn)
+    if outcome is None:
+        return _not_understood(turn, handler)
+    return outcome
+
+
+def recover(turn: Turn, effect: Effect, error: DomainError) -> Outcome:
+    """The outcome after an effect failed: explain, and offer a way on."""
+    if turn.state == S.CONFIRM_BOOKING:
+        return booking.recover(turn, error)
+    return to_menu(turn, reply(turn, "effect_failed", problem=str(error)))

@@ -1,0 +1,102 @@
+"""Patient-facing texts: Jinja2 templates per language, and SMS segment counting.
+
+Each text is templates/messages/<lang>/<name>.txt. Short button labels live in
+templates/messages/<lang>/labels.cfg as `key = text` lines (each a tiny
+template), kept out of *.txt because they are never sent on their own.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from pathlib import Path
+
+import jinja2
+
+LANGUAGES = ("en", "es")
+DEFAULT_LANGUAGE = "en"
+MESSAGES_DIR = Path(__file__).resolve().parent.parent / "templates" / "messages"
+
+# GSM 03.38: the basic set costs one septet, the extension set two.
+_GSM_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+_GSM_EXTENSION = set("^{}\\[~]|€\f")
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(MESSAGES_DIR)),
+        undefined=jinja2.StrictUndefined,  # a missing variable is a bug, not ""
+        autoescape=False,  # plain text, never HTML
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def language(lang: str | None) -> str:
+    """A supported language code; anything else falls back to English."""
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+@functools.cache
+def _template(lang: str, name: str) -> jinja2.Template:
+    env = _environment()
+    try:
+        return env.get_template(f"{lang}/{name}.txt")
+    except jinja2.TemplateNotFound:
+        if lang == DEFAULT_LANGUAGE:
+            raise
+        return env.get_template(f"{DEFAULT_LANGUAGE}/{name}.txt")
+
+
+def render(lang: str, name: str, **ctx) -> str:
+    """Render templates/messages/<lang>/<name>.txt (English if it is missing)."""
+    return _template(language(lang), name).render(**ctx).strip()
+
+
+@functools.cache
+def _labels(lang: str) -> dict[str, jinja2.Template]:
+    path = MESSAGES_DIR / lang / "labels.cfg"
+    labels = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        key, _, text = line.partition("=")
+        labels[key.strip()] = _environment().from_string(text.strip())
+    return labels
+
+
+def label(lang: str, key: str, **ctx) -> str:
+    """A short button label from labels.cfg (English if the language lacks it)."""
+    labels = _labels(language(lang))
+    template = labels.get(key) or _labels(DEFAULT_LANGUAGE)[key]
+    return template.render(**ctx)
+
+
+def label_keys(lang: str) -> list[str]:
+    return list(_labels(language(lang)))
+
+
+def template_files() -> list[Path]:
+    """Every message template on disk, including ones other areas add."""
+    return sorted(MESSAGES_DIR.glob("*/*.txt"))
+
+
+def is_gsm7(text: str) -> bool:
+    return all(ch in _GSM_BASIC or ch in _GSM_EXTENSION for ch in text)
+
+
+def sms_segments(text: str) -> int:
+    """How many SMS segments text needs (GSM-7 160/153, else UCS-2 70/67)."""
+    if is_gsm7(text):
+        units = sum(2 if ch in _GSM_EXTENSION else 1 for ch in text)
+        single, multi = 160, 153
+    else:
+        units = len(text.encode("utf-16-le")) // 2  # emoji take two units
+        single, multi = 70, 67
+    if units <= single:
+        return 1
+    return math.ceil(units / multi)
