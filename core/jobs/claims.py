@@ -1,0 +1,139 @@
+"""Shared steps of the jobs: claim work, open a reply context, flag for staff."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from peewee import IntegrityError
+
+from core.clock import to_db
+from core.db import db
+from core.models import AuditLog, Conversation, Patient, ReminderClaim
+from core.outbox import preferred_channel
+
+
+def claim(
+    appointment_id: int,
+    kind: str,
+    start: dt.datetime,
+    now: dt.datetime,
+    outcome: str = "",
+) -> ReminderClaim | None:
+    """Insert the unique claim for this work; None if someone already has it.
+
+    Runs in a savepoint so a lost race leaves the caller's transaction usable
+    (PostgreSQL aborts a whole transaction on a failed statement otherwise).
+    """
+    try:
+        with db.atomic():
+            return ReminderClaim.create(
+                appointment=appointment_id,
+                kind=kind,
+                start=to_db(start),
+                outcome=outcome,
+                claimed_at=to_db(now),
+            )
+    except IntegrityError:
+        return None
+
+
+def context_row(
+    channel: str,
+    address: str,
+    patient_id: int,
+    state: str,
+    data: dict,
+    now: dt.datetime,
+    language: str,
+) -> dict:
+    """A Conversation row that makes the patient's next reply answer this text."""
+    return {
+        "channel": channel,
+        "address": address,
+        "patient": patient_id,
+        "state": state,
+        "data": json.dumps(data, sort_keys=True),
+        "language": language,
+        "misunderstood": 0,
+        "updated_at": to_db(now),
+    }
+
+
+def open_contexts(rows: list[dict]) -> None:
+    """Upsert Conversation rows by (channel, address), one per address."""
+    unique: dict[tuple[str, str], dict] = {}
+    for row in rows:
+        # One statement may not touch a row twice on PostgreSQL: first wins.
+        unique.setdefault((row["channel"], row["address"]), row)
+    if not unique:
+        return
+    Conversation.insert_many(list(unique.values())).on_conflict(
+        conflict_target=[Conversation.channel, Conversation.address],
+        preserve=[
+            Conversation.patient,
+            Conversation.state,
+            Conversation.data,
+            Conversation.misunderstood,
+            Conversation.updated_at,
+        ],
+    ).execute()
+
+
+def flag_for_staff(
+    patient: Patient,
+    reason: str,
+    now: dt.datetime,
+    appointment_id: int | None = None,
+) -> None:
+    """Put the patient's conversation in the staff queue and write an audit row."""
+    route = preferred_channel(patient)
+    if route is None:
+        if patient.phone:
+            route = ("sms", patient.phone)
+        elif patient.telegram_chat_id:
+            route = ("telegram", patient.telegram_chat_id)
+        else:
+            route = ("none", f"patient:{patient.id}")
+    updated = (
+        Conversation.update(flagged=True, flag_reason=reason[:255])
+        .where(Conversation.channel == route[0], Conversation.address == route[1])
+        .execute()
+    )
+    if not updated:
+        Conversation.create(
+            channel=route[0],
+            address=route[1],
+            patient=patient.id,
+            language=patient.language or "en",
+            flagged=True,
+            flag_reason=reason[:255],
+            updated_at=to_db(now),
+        )
+    AuditLog.create(
+        at=to_db(now),
+        actor="system",
+        action="flag",
+        appointment=appointment_id,
+        patient=patient.id,
+        detail=json.dumps({"reason": reason}),
+    )
+
+
+def record(
+    action: str,
+    now: dt.datetime,
+    *,
+    appointment_id: int | None = None,
+    patient_id: int | None = None,
+    **detail,
+) -> None:
+    """An audit row for something the scheduler did or chose not to do."""
+    AuditLog.create(
+        at=to_db(now),
+        actor="system",
+        action=action,
+        appointment=appointment_id,
+        patient=patient_id,
+        detail=json.dumps(detail, default=str, sort_keys=True) if detail else "",
+    )

@@ -1,0 +1,156 @@
+"""Confirmation deadline: cancel a still-unconfirmed visit, or flag it for staff.
+
+A visit is only cancelled when the patient was really asked: a reminder for
+this start time was delivered and the patient can still be reached. Staff's
+"no confirmation needed" visits are never candidates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter
+
+from peewee import SQL, fn
+
+from core import booking
+from core.clock import from_db, to_db
+from core.db import write_transaction
+from core.errors import InvalidTransition
+from core.jobs.claims import claim, flag_for_staff
+from core.jobs.texts import language_for, render, visit_context
+from core.models import Appointment, Doctor, Message, Patient, ReminderClaim
+from core.outbox import enqueue, preferred_channel
+from core.policy import Policy
+
+log = logging.getLogger(__name__)
+
+KIND = "deadline"
+DELIVERED = ("sent", "delivered")
+AUTO_REASON = "auto_unconfirmed"
+
+
+def find_unconfirmed(policy: Policy, now: dt.datetime) -> list[int]:
+    """Unconfirmed visits inside the deadline window whose deadline is unhandled."""
+    deadline = dt.timedelta(minutes=policy.confirm_deadline_minutes)
+    done = ReminderClaim.select(SQL("1")).where(
+        ReminderClaim.appointment == Appointment.id,
+        ReminderClaim.kind == KIND,
+        ReminderClaim.start == Appointment.start,
+    )
+    query = (
+        Appointment.select(Appointment.id)
+        .where(
+            Appointment.start > to_db(now),
+            Appointment.start <= to_db(now + deadline),
+            Appointment.status == "scheduled",
+            Appointment.needs_confirmation == True,  # noqa: E712
+            ~fn.EXISTS(done),
+        )
+        .order_by(Appointment.start)
+        .tuples()
+    )
+    return [appointment_id for (appointment_id,) in query]
+
+
+def reminder_delivered(appointment: Appointment) -> bool:
+    """Was a reminder for the visit's current start time sent or delivered?"""
+    return (
+        ReminderClaim.select()
+        .join(Message)
+        .where(
+            ReminderClaim.appointment == appointment.id,
+            ReminderClaim.start == appointment.start,
+            ReminderClaim.kind.startswith("lead:"),
+            Message.status.in_(DELIVERED),
+        )
+        .exists()
+    )
+
+
+def _notify_cancelled(appointment: Appointment, policy: Policy, now: dt.datetime):
+    patient = appointment.patient
+    lang = language_for(patient.language, policy)
+    body = render(
+        lang,
+        "sched_auto_cancelled",
+        **visit_context(
+            start=from_db(appointment.start),
+            lang=lang,
+            policy=policy,
+            first_name=patient.first_name,
+            doctor=appointment.doctor.name,
+        ),
+    )
+    # Urgent: the visit is minutes away and the patient may be on the way.
+    enqueue(
+        patient,
+        body,
+        now=now,
+        kind="notice",
+        appointment_id=appointment.id,
+        urgent=True,
+    )
+
+
+def enforce_deadline(appointment_id: int, policy: Policy, now: dt.datetime) -> str:
+    """Handle one visit's deadline in one transaction; return what was done."""
+    deadline = dt.timedelta(minutes=policy.confirm_deadline_minutes)
+    with write_transaction():
+        appointment = (
+            Appointment.select(Appointment, Patient, Doctor)
+            .join(Patient)
+            .switch(Appointment)
+            .join(Doctor)
+            .where(Appointment.id == appointment_id)
+            .first()
+        )
+        if (
+            appointment is None
+            or appointment.status != "scheduled"
+            or not appointment.needs_confirmation
+            or not now < from_db(appointment.start) <= now + deadline
+        ):
+            return "changed"  # confirmed, cancelled or moved a moment earlier
+        work = claim(appointment.id, KIND, from_db(appointment.start), now)
+        if work is None:
+            return "claimed_elsewhere"
+        patient = appointment.patient
+        if not policy.auto_cancel_unconfirmed:
+            outcome = "kept_by_policy"
+        elif preferred_channel(patient) is None:
+            outcome = "flagged"
+            flag_for_staff(
+                patient,
+                "Unconfirmed visit soon; patient has opted out or blocked the bot",
+                now,
+                appointment.id,
+            )
+        elif not reminder_delivered(appointment):
+            outcome = "flagged"
+            flag_for_staff(
+                patient,
+                "Unconfirmed visit soon; no reminder was delivered",
+                now,
+                appointment.id,
+            )
+        else:
+            try:
+                booking.cancel(appointment.id, booking.SYSTEM, AUTO_REASON, now)
+            except InvalidTransition:
+                outcome = "changed"  # the compare-and-set lost to a confirmation
+            else:
+                _notify_cancelled(appointment, policy, now)
+                outcome = "auto_cancelled"
+        work.outcome = outcome
+        work.save()
+    log.info("deadline for appointment %s: %s", appointment_id, outcome)
+    return outcome
+
+
+def run_deadlines(policy: Policy, now: dt.datetime) -> Counter:
+    """Enforce every confirmation deadline that has come."""
+    counts: Counter = Counter()
+    for appointment_id in find_unconfirmed(policy, now):
+        counts[f"deadline_{enforce_deadline(appointment_id, policy, now)}"] += 1
+    return counts
