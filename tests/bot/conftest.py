@@ -5,8 +5,12 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestServer
+from twilio.request_validator import RequestValidator
 
+from bot.routes import setup_channels
+from console.keys import CLOCK, GATEWAY, SETTINGS
 from core.gateway import Gateway
 from core.settings import Settings
 from tests.bot.fakes import (
@@ -17,8 +21,10 @@ from tests.bot.fakes import (
     FakeTelegram,
     FakeTwilio,
 )
+from tests.factories import make_policy
 
 PUBLIC_URL = "https://clinic.example.org"
+MAX_BODY = 64 * 1024  # as console.app.create_app sets it
 
 
 @pytest.fixture
@@ -70,3 +76,40 @@ def gateway(database):
     gateway = Gateway()
     yield gateway
     gateway.close()
+
+
+def channel_app(settings: Settings, gateway: Gateway, clock) -> web.Application:
+    """The channels on their own, as create_app wires them (console left out)."""
+    app = web.Application(client_max_size=MAX_BODY)
+    app[SETTINGS] = settings
+    app[CLOCK] = clock
+    app[GATEWAY] = gateway
+    setup_channels(app)
+    return app
+
+
+@pytest.fixture
+async def client(aiohttp_client, settings, gateway, now):
+    make_policy()
+    return await aiohttp_client(channel_app(settings, gateway, lambda: now))
+
+
+def sign(params: dict, url: str, token: str = AUTH_TOKEN) -> str:
+    """The X-Twilio-Signature Twilio would send, from twilio's own validator."""
+    return RequestValidator(token).compute_signature(url, params)
+
+
+async def twilio_post(
+    client,
+    path: str,
+    params: dict,
+    *,
+    url: str | None = None,
+    token: str = AUTH_TOKEN,
+    headers: dict | None = None,
+):
+    """POST a form to path, signed exactly as Twilio signs it (public URL + path)."""
+    signature = sign(params, url or PUBLIC_URL + path, token)
+    return await client.post(
+        path, data=params, headers={"X-Twilio-Signature": signature, **(headers or {})}
+    )

@@ -1,0 +1,184 @@
+"""Telegram updates into dialog turns: texts, button presses, shared contacts.
+
+Stickers, photos and the like get a short answer; edited messages, group
+chats and channel posts are ignored. Nothing here raises to the patient.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+
+from aiohttp import web
+from telegram import CallbackQuery, ChatMemberUpdated, Message, Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.conversation import SORRY, converse
+from bot.render import SHARE_PHONE
+from bot.telegram_store import (
+    answer_outside_dialog,
+    needs_phone,
+    queue_reply,
+    set_blocked,
+)
+from console.keys import CLOCK, DISPATCHER, GATEWAY
+from core.errors import InvalidInput
+from core.inbound import Inbound
+from core.phones import normalize_phone
+
+log = logging.getLogger(__name__)
+
+WEB_APP = "clinicbot.web_app"  # bot_data key: our aiohttp app
+MAX_TEXT = 1600
+RECENT = 2048  # update ids remembered in memory; the database catches the rest
+
+UNSUPPORTED = (
+    "Thanks! I can only read text messages and button presses. Please type your"
+    " answer, or send /help."
+)
+TOO_LONG = "Sorry, that message is too long for me. Please send a shorter one."
+OTHERS_CONTACT = "Please share your own number with the button, not someone else's."
+BAD_NUMBER = "Sorry, I could not read that phone number."
+SHARE_PHONE_TEXT = (
+    "Already booked with us by text message? Share your phone number with the"
+    " button below and I will link your visits to this chat."
+)
+SHARE_PHONE_LABEL = "📱 Share my phone number"
+
+
+class RecentIds:
+    """The last few update ids seen, so a quick redelivery costs no database work."""
+
+    def __init__(self, size: int = RECENT) -> None:
+        self._ids: OrderedDict[int, None] = OrderedDict()
+        self._size = size
+
+    def seen(self, update_id: int) -> bool:
+        """True if update_id was seen before; remembers it otherwise."""
+        if update_id in self._ids:
+            return True
+        self._ids[update_id] = None
+        if len(self._ids) > self._size:
+            self._ids.popitem(last=False)
+        return False
+
+
+def command_text(text: str) -> str:
+    """'/start' greets (the dialog's menu); '/help@clinic_bot' reads as 'help'."""
+    if not text.startswith("/"):
+        return text
+    command = text[1:].split(maxsplit=1)[0].split("@", 1)[0].lower() if text[1:] else ""
+    return "menu" if command == "start" else command
+
+
+async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Route one update; every callback query is answered."""
+    app: web.Application = context.application.bot_data[WEB_APP]
+    recent: RecentIds = context.application.bot_data.setdefault("recent", RecentIds())
+    if recent.seen(update.update_id):
+        return
+    if update.my_chat_member is not None:
+        await _membership(app, update.my_chat_member)
+    elif update.callback_query is not None:
+        await _button(app, update.update_id, update.callback_query)
+    elif update.message is not None and update.message.chat.type == ChatType.PRIVATE:
+        await _message(app, update.update_id, update.message)
+    # Anything else (edits, groups, channel posts, polls) is deliberately ignored.
+
+
+async def _button(app: web.Application, update_id: int, query: CallbackQuery) -> None:
+    try:
+        await query.answer()  # stops the button's spinner at once
+    except TelegramError as exc:
+        log.info("could not answer callback query %s: %s", query.id, exc)
+    message = query.message
+    if message is None or message.chat.type != ChatType.PRIVATE:
+        return
+    await converse(
+        app,
+        Inbound(
+            channel="telegram",
+            address=str(message.chat.id),
+            text=query.data or "",
+            provider_id=str(update_id),
+            name=query.from_user.full_name if query.from_user else None,
+        ),
+        deliver="outbox",
+    )
+
+
+async def _message(app: web.Application, update_id: int, message: Message) -> None:
+    chat_id = str(message.chat.id)
+    user = message.from_user
+    name = user.full_name if user else None
+    if message.contact is not None:
+        await _contact(app, update_id, message, name)
+    elif message.text is not None:
+        if len(message.text) > MAX_TEXT:
+            await _answer(app, chat_id, update_id, "[too long]", TOO_LONG)
+            return
+        text = command_text(message.text)
+        inbound = Inbound("telegram", chat_id, text, str(update_id), name=name)
+        replies = await converse(app, inbound, deliver="outbox")
+        greeted = message.text.startswith("/start") and replies and replies != [SORRY]
+        if greeted and await app[GATEWAY].run(needs_phone, chat_id):
+            await app[GATEWAY].run(
+                queue_reply,
+                chat_id,
+                SHARE_PHONE_TEXT,
+                app[CLOCK](),
+                ((SHARE_PHONE_LABEL, SHARE_PHONE),),
+            )
+    else:
+        await _answer(app, chat_id, update_id, f"[{_kind(message)}]", UNSUPPORTED)
+
+
+async def _contact(
+    app: web.Application, update_id: int, message: Message, name: str | None
+) -> None:
+    """Link the chat to a phone number, but only the sender's own."""
+    chat_id = str(message.chat.id)
+    contact = message.contact
+    if message.from_user is None or contact.user_id != message.from_user.id:
+        await _answer(
+            app, chat_id, update_id, "[someone else's contact]", OTHERS_CONTACT
+        )
+        return
+    raw = contact.phone_number.strip()
+    try:
+        phone = normalize_phone(raw if raw.startswith("+") else f"+{raw}")
+    except InvalidInput:
+        await _answer(app, chat_id, update_id, "[unreadable contact]", BAD_NUMBER)
+        return
+    inbound = Inbound("telegram", chat_id, "", str(update_id), phone=phone, name=name)
+    await converse(app, inbound, deliver="outbox")
+
+
+async def _membership(app: web.Application, change: ChatMemberUpdated) -> None:
+    """A private chat's user blocked or unblocked the bot."""
+    if change.chat.type != ChatType.PRIVATE:
+        return
+    status = change.new_chat_member.status
+    if status in (ChatMemberStatus.BANNED, ChatMemberStatus.MEMBER):
+        blocked = status == ChatMemberStatus.BANNED
+        await app[GATEWAY].run(set_blocked, str(change.chat.id), blocked, app[CLOCK]())
+
+
+async def _answer(
+    app: web.Application, chat_id: str, update_id: int, note: str, text: str
+) -> None:
+    await app[GATEWAY].run(
+        answer_outside_dialog, chat_id, str(update_id), note, text, app[CLOCK]()
+    )
+    if DISPATCHER in app:
+        app[DISPATCHER].wake()
+
+
+def _kind(message: Message) -> str:
+    """What a non-text message carries, for the stored inbound row."""
+    for kind in ("sticker", "photo", "voice", "video", "document", "location", "poll"):
+        if getattr(message, kind, None):
+            return kind
+    return "unsupported"

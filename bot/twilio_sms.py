@@ -1,0 +1,158 @@
+"""Twilio webhooks: inbound SMS (answered with TwiML) and delivery status callbacks.
+
+Every request is authenticated with twilio's RequestValidator before
+anything is read into the database: a missing or wrong X-Twilio-Signature
+gets 403 and changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+from multidict import MultiDictProxy
+from twilio.request_validator import RequestValidator, get_signature_algorithm
+from twilio.twiml.messaging_response import MessagingResponse
+
+from bot.conversation import converse
+from bot.render import sms_text
+from bot.twilio_status import record_delivery
+from console.keys import CLOCK, GATEWAY, SETTINGS
+from core.errors import InvalidInput
+from core.inbound import Inbound, Reply
+from core.phones import normalize_phone
+
+log = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-Twilio-Signature"
+SETTINGS_HEADER = "X-Twilio-Webhooks-Signature-Settings"
+FORM_TYPE = "application/x-www-form-urlencoded"
+MAX_TEXT = 1600  # Twilio's own limit for one (concatenated) message
+
+# The carrier keywords, as Twilio's Advanced Opt-Out applies them: the whole
+# message, any case, surrounding whitespace ignored.
+CARRIER_KEYWORDS = {
+    **dict.fromkeys(
+        ("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"), "opt_out"
+    ),
+    **dict.fromkeys(("START", "YES", "UNSTOP"), "opt_in"),
+    **dict.fromkeys(("HELP", "INFO"), "help"),
+}
+
+MEDIA_ONLY = Reply(
+    "Thanks! I can only read text messages. Please type your answer, or reply"
+    " HELP for help."
+)
+TOO_LONG = Reply(
+    "Sorry, that message is too long for me. Please send a shorter one, or reply"
+    " HELP for help."
+)
+EMPTY = Reply("I didn't get any text. Reply MENU to see what I can do.")
+
+
+def carrier_keyword(text: str) -> str | None:
+    """opt_out, opt_in or help when the whole message is such a keyword."""
+    return CARRIER_KEYWORDS.get(text.strip().upper())
+
+
+def signed_url(request: web.Request, public_url: str) -> str:
+    """The URL Twilio signed: the configured public URL plus path and query string.
+
+    Behind a TLS-terminating proxy the app sees http://internal-host; Twilio
+    signed https://public-host. CLINICBOT_PUBLIC_URL removes the guess; without
+    it the proxy's X-Forwarded-Proto/Host are used (trusting them is safe
+    here: they only choose the URL to check, the token still has to match).
+    """
+    if public_url:
+        return public_url + request.raw_path
+    proto = request.headers.get("X-Forwarded-Proto", request.scheme).split(",")[0]
+    host = request.headers.get("X-Forwarded-Host", request.host).split(",")[0]
+    return f"{proto.strip()}://{host.strip()}{request.raw_path}"
+
+
+async def verified_form(request: web.Request) -> MultiDictProxy:
+    """The posted form, once its Twilio signature checks out (else 400/403)."""
+    settings = request.app[SETTINGS]
+    signature = request.headers.get(SIGNATURE_HEADER, "")
+    if not settings.twilio_auth_token:
+        log.warning("Twilio webhook refused: TWILIO_AUTH_TOKEN is not set")
+        raise web.HTTPForbidden(text="Twilio is not configured.")
+    if not signature:
+        raise web.HTTPForbidden(text="Missing X-Twilio-Signature.")
+    if request.content_type != FORM_TYPE:
+        raise web.HTTPBadRequest(text=f"Expected {FORM_TYPE}.")
+    try:
+        form = await request.post()
+    except (ValueError, UnicodeDecodeError):
+        raise web.HTTPBadRequest(text="Malformed form body.") from None
+    validator = RequestValidator(settings.twilio_auth_token)
+    algorithm = get_signature_algorithm(request.headers.get(SETTINGS_HEADER, ""))
+    url = signed_url(request, settings.public_url)
+    if not validator.validate(url, form, signature, algorithm):
+        log.warning("Twilio webhook refused: bad signature for %s", url)
+        raise web.HTTPForbidden(text="Invalid X-Twilio-Signature.")
+    return form
+
+
+def twiml(replies: list[Reply]) -> web.Response:
+    response = MessagingResponse()
+    for reply in replies:
+        response.message(sms_text(reply.text, reply.choices))
+    return web.Response(text=str(response), content_type="application/xml")
+
+
+def _required(form: MultiDictProxy, *names: str) -> list[str]:
+    values = [str(form.get(name, "")).strip() for name in names]
+    missing = [name for name, value in zip(names, values, strict=True) if not value]
+    if missing:
+        raise web.HTTPBadRequest(text=f"Missing form field(s): {', '.join(missing)}.")
+    return values
+
+
+def _media_count(form: MultiDictProxy) -> int:
+    try:
+        return int(form.get("NumMedia", "0") or 0)
+    except ValueError:
+        return 0
+
+
+async def inbound_sms(request: web.Request) -> web.Response:
+    """Run one inbound SMS through the dialog and answer it with TwiML."""
+    form = await verified_form(request)
+    sid, sender = _required(form, "MessageSid", "From")
+    try:
+        phone = normalize_phone(sender)
+    except InvalidInput:
+        raise web.HTTPBadRequest(text="From is not a phone number.") from None
+    text = str(form.get("Body", ""))
+    if not text.strip():
+        return twiml([MEDIA_ONLY if _media_count(form) else EMPTY])
+    if len(text) > MAX_TEXT:
+        return twiml([TOO_LONG])
+    inbound = Inbound(
+        channel="sms",
+        address=phone,
+        text=text,
+        provider_id=sid,
+        keyword=carrier_keyword(text),
+    )
+    return twiml(await converse(request.app, inbound, deliver="inline"))
+
+
+async def status_callback(request: web.Request) -> web.Response:
+    """Record Twilio's delivery status (and error code) on the outbound message."""
+    form = await verified_form(request)
+    sid, status = _required(form, "MessageSid", "MessageStatus")
+    error_code = str(form.get("ErrorCode", "")).strip() or None
+    await request.app[GATEWAY].run(
+        record_delivery, sid, status.lower(), error_code, request.app[CLOCK]()
+    )
+    return web.Response(status=204)
+
+
+def setup_twilio(app: web.Application) -> None:
+    """Register the Twilio webhook routes."""
+    app.router.add_post("/webhooks/twilio/sms", inbound_sms, name="twilio_sms")
+    app.router.add_post(
+        "/webhooks/twilio/status", status_callback, name="twilio_status"
+    )

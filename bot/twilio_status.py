@@ -1,0 +1,64 @@
+"""Twilio delivery status callbacks written onto our outbound message rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from bot.outbox_store import flag_unreachable
+from core.clock import to_db
+from core.db import write_transaction
+from core.models import Message, Patient
+
+log = logging.getLogger(__name__)
+
+# Twilio's queued/accepted/sending mean "Twilio has it", which our "sent"
+# already says; writing "queued" back would hand the row to the dispatcher
+# again. Later states only move forward: a late "sent" never undoes
+# "delivered".
+FINAL = ("delivered", "undelivered", "failed")
+MAY_BECOME = {
+    "sent": ("sending",),
+    "delivered": ("sending", "sent"),
+    "undelivered": ("sending", "sent"),
+    "failed": ("sending", "sent"),
+}
+OPTED_OUT = "21610"
+
+
+def record_delivery(
+    sid: str, status: str, error_code: str | None, now: dt.datetime
+) -> bool:
+    """Apply one callback; True when it changed the message."""
+    if status not in MAY_BECOME:
+        log.debug("Twilio status %s for %s: nothing to record", status, sid)
+        return False
+    with write_transaction():
+        changes = {"status": status}
+        if error_code:
+            changes["error_code"] = error_code
+            changes["error_text"] = f"twilio {status}: error {error_code}"
+        updated = (
+            Message.update(**changes)
+            .where(
+                Message.channel == "sms",
+                Message.direction == "out",
+                Message.provider_id == sid,
+                Message.status.in_(MAY_BECOME[status]),
+            )
+            .execute()
+        )
+        if updated and error_code == OPTED_OUT:
+            row = Message.get(Message.channel == "sms", Message.provider_id == sid)
+            if row.patient_id:
+                Patient.update(sms_opt_out=True).where(
+                    Patient.id == row.patient_id
+                ).execute()
+                flag_unreachable(
+                    row.patient_id,
+                    "sms",
+                    row.address,
+                    "patient opted out of SMS at the carrier",
+                    to_db(now),
+                )
+    return bool(updated)
