@@ -228,6 +228,8 @@ def _save(inbound, conversation, patient, turn, outcome, results, now) -> None:
     """Store the patient's changes and the conversation's new state."""
     lang = outcome.lang or turn.lang
     changes = dict(outcome.patient)
+    if outcome.lang:
+        changes["language"] = outcome.lang
     if "consent_at" in changes:
         changes["consent_at"] = to_db(changes["consent_at"])
     if changes:

@@ -1,0 +1,259 @@
+"""handle_inbound on a real database: storage, idempotency, keywords, contexts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from core import booking
+from core.booking import Actor
+from core.clock import to_db
+from core.dialog import handle_inbound
+from core.inbound import Inbound
+from core.models import (
+    Appointment,
+    AuditLog,
+    Conversation,
+    Message,
+    Patient,
+    WaitlistEntry,
+    WaitlistOffer,
+)
+from core.policy import load_policy
+from tests.core.dialog.conftest import NOW, Chat
+from tests.factories import make_patient
+
+TUESDAY_10 = dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.UTC)
+
+
+def _book(patient, doctor, start=TUESDAY_10):
+    return booking.book(
+        patient_id=patient.id,
+        doctor_id=doctor.id,
+        start=start,
+        policy=load_policy(),
+        now=NOW,
+        actor=Actor("staff", 1),
+    )
+
+
+def _open_context(patient, state, data, channel="sms", address=None):
+    """What the scheduler writes when it sends a reminder or an offer."""
+    Conversation.insert(
+        channel=channel,
+        address=address or patient.phone,
+        patient=patient.id,
+        state=state,
+        data=json.dumps(data),
+        updated_at=to_db(NOW - dt.timedelta(hours=5)),
+    ).on_conflict(
+        conflict_target=[Conversation.channel, Conversation.address],
+        preserve=[Conversation.state, Conversation.data, Conversation.updated_at],
+    ).execute()
+
+
+def test_turn_stores_inbound_and_replies_with_choices(clinic, chat, known):
+    chat.send("hi", provider_id="SM1")
+    inbound, reply = Message.select().order_by(Message.id)
+    assert (inbound.direction, inbound.kind, inbound.status) == (
+        "in",
+        "inbound",
+        "received",
+    )
+    assert inbound.provider_id == "SM1" and inbound.patient_id == known.id
+    assert (reply.direction, reply.status, reply.channel) == ("out", "sent", "sms")
+    assert reply.sent_at is not None and reply.address == known.phone
+    assert json.loads(reply.choices)[0] == ["Book a visit", "1"]
+
+
+def test_redelivered_message_changes_nothing(clinic, chat):
+    chat.send("hi", provider_id="SM1")
+    chat.send("1", provider_id="SM2")
+    before = (Message.select().count(), Conversation.get().state)
+    assert chat.send("1", provider_id="SM2") == ""
+    assert chat.replies == []
+    assert (Message.select().count(), Conversation.get().state) == before
+
+
+def test_outbox_delivery_queues_replies(clinic, known):
+    chat = Chat(known.phone, deliver="outbox")
+    chat.send("hi")
+    reply = Message.get(Message.direction == "out")
+    assert reply.status == "queued" and reply.next_attempt_at == to_db(NOW)
+    assert reply.sent_at is None
+
+
+def test_bad_delivery_mode_is_refused(clinic):
+    with pytest.raises(ValueError):
+        handle_inbound(Inbound("sms", "+15550100002", "hi"), NOW, deliver="carrier")
+
+
+def test_new_sms_patient_is_created_with_normalised_phone(clinic):
+    handle_inbound(Inbound("sms", "+1 (555) 010-0777", "hi", provider_id="x"), NOW)
+    assert Patient.get().phone == "+15550100777"
+
+
+def test_carrier_opt_out_replies_nothing_and_flags_upcoming_visit(clinic, chat, known):
+    _book(known, clinic["hart"])
+    chat.send("hi")
+    assert chat.send("STOP", keyword="opt_out") == ""
+    assert Patient.get_by_id(known.id).sms_opt_out
+    conversation = Conversation.get()
+    assert conversation.flagged and "opted out" in conversation.flag_reason
+    assert Message.get(Message.provider_id.is_null(False), Message.body == "STOP")
+    assert chat.send("START", keyword="opt_in") == ""
+    assert not Patient.get_by_id(known.id).sms_opt_out
+
+
+def test_carrier_opt_out_without_visits_does_not_flag(clinic, chat, known):
+    chat.send("STOP", keyword="opt_out")
+    assert Patient.get_by_id(known.id).sms_opt_out
+    assert not Conversation.get().flagged
+
+
+def test_carrier_help_gives_help(clinic, chat):
+    assert "MENU starts over" in chat.send("INFO", keyword="help")
+
+
+@pytest.mark.parametrize("answer", ["1", "confirm", "yes", "👍", "ok"])
+def test_reminder_reply_confirms(clinic, chat, known, answer):
+    visit = _book(known, clinic["hart"])
+    _open_context(known, "reminder", {"appointment_id": visit.id})
+    assert "is confirmed" in chat.send(answer)
+    assert Appointment.get_by_id(visit.id).status == "confirmed"
+    assert chat.state() == "menu"
+
+
+def test_reminder_two_cancels_after_a_check(clinic, chat, known):
+    visit = _book(known, clinic["hart"])
+    _open_context(known, "reminder", {"appointment_id": visit.id})
+    assert "Cancel your visit with Dr. Hart on Tue 24 Nov, 10:00?" in chat.send("2")
+    assert Appointment.get_by_id(visit.id).status == "scheduled"
+    assert "is cancelled" in chat.send("1")
+    assert Appointment.get_by_id(visit.id).status == "cancelled"
+    assert AuditLog.get(AuditLog.action == "cancel").actor == f"patient:{known.id}"
+
+
+def test_reminder_three_reschedules_in_spanish(clinic, chat, known):
+    Patient.update(language="es").execute()
+    visit = _book(known, clinic["hart"])
+    _open_context(known, "reminder", {"appointment_id": visit.id})
+    assert "Qué día" in chat.send("3")
+    assert "Horas libres el mié 25 nov" in chat.send("miércoles a las 11")
+    assert "Cambiar su cita con Dr. Hart al mié 25 nov, 11:00" in chat.send("las 11:00")
+    assert "es ahora el mié 25 nov, 11:00" in chat.send("sí")
+    assert Appointment.get_by_id(visit.id).start == dt.datetime(2026, 11, 25, 11, 0)
+
+
+def test_reminder_for_a_visit_no_longer_live_goes_to_menu(clinic, chat, known):
+    visit = _book(known, clinic["hart"])
+    booking.cancel(visit.id, Actor("staff", 1), "", NOW)
+    _open_context(known, "reminder", {"appointment_id": visit.id})
+    reply = chat.send("1")
+    assert "no longer booked" in reply and "What would you like to do" in reply
+    assert chat.state() == "menu"
+
+
+def test_reminder_context_does_not_time_out(clinic, chat, known):
+    visit = _book(known, clinic["hart"])
+    _open_context(known, "reminder", {"appointment_id": visit.id})
+    chat.wait(hours=10)
+    assert "is confirmed" in chat.send("1")
+
+
+def _offer(clinic, patient, expires=NOW + dt.timedelta(minutes=15)):
+    entry = WaitlistEntry.create(
+        patient=patient.id,
+        doctor=clinic["hart"].id,
+        from_day=dt.date(2026, 11, 24),
+        to_day=dt.date(2026, 11, 30),
+        status="offered",
+    )
+    offer = WaitlistOffer.create(
+        entry=entry.id,
+        patient=patient.id,
+        doctor=clinic["hart"].id,
+        visit_type=clinic["consult"].id,
+        start=to_db(TUESDAY_10),
+        expires_at=to_db(expires),
+    )
+    _open_context(patient, "waitlist_offer", {"offer_id": offer.id})
+    return offer
+
+
+def test_waitlist_offer_yes_books_it(clinic, chat, known):
+    _offer(clinic, known)
+    reply = chat.send("1")
+    assert "Booked: Consultation with Dr. Hart on Tue 24 Nov, 10:00" in reply
+    (visit,) = Appointment.select()
+    assert visit.patient_id == known.id and chat.state() == "menu"
+
+
+def test_expired_waitlist_offer_says_so(clinic, chat, known):
+    _offer(clinic, known, expires=NOW - dt.timedelta(minutes=1))
+    reply = chat.send("yes")
+    assert "expired" in reply and chat.state() == "menu"
+    assert Appointment.select().count() == 0
+
+
+def test_anything_else_in_offer_goes_on_normally(clinic, chat, known):
+    offer = _offer(clinic, known)
+    assert "You have no upcoming visits" in chat.send("2")
+    assert chat.state() == "menu"
+    assert WaitlistOffer.get_by_id(offer.id).status == "open"
+
+
+def test_time_just_taken_offers_nearest_free_times(clinic, chat, known):
+    for text in ("hi", "1", "1", "1", "1", "tomorrow 10am", "the 10:00 one"):
+        chat.send(text)
+    assert (
+        "Book Consultation with Dr. Hart on Tue 24 Nov, 10:00?" in chat.replies[0].text
+    )
+    _book(make_patient(), clinic["hart"], TUESDAY_10)  # someone else, meanwhile
+    reply = chat.send("yes")
+    assert "10:00 was just taken" in reply
+    assert "1 09:00" in reply and "2 09:30" in reply and "3 10:30" in reply
+    assert chat.state() == "pick_time"
+    assert Appointment.select().where(Appointment.patient == known.id).count() == 0
+    chat.send("3")
+    assert "Booked: Consultation with Dr. Hart on Tue 24 Nov, 10:30" in chat.send("yes")
+
+
+def test_telegram_shared_phone_links_to_the_sms_patient(clinic, known):
+    _book(known, clinic["hart"])
+    chat = Chat("777", channel="telegram", deliver="outbox")
+    chat.send("hi", name="Ana")
+    assert Patient.select().count() == 2
+    assert "phone number is linked" in chat.send("", phone="+1 555 010 0001")
+    assert Patient.get_by_id(known.id).telegram_chat_id == "777"
+    assert Conversation.get(Conversation.channel == "telegram").patient_id == known.id
+    assert "1 Tue 24 Nov, 10:00 Dr. Hart" in chat.send("2")
+
+
+def test_console_simulator_address_becomes_a_phone_patient(clinic):
+    handle_inbound(Inbound("console", "sim-42", "hi", provider_id="c1"), NOW)
+    handle_inbound(Inbound("console", "sim-42", "hi", provider_id="c2"), NOW)
+    (patient,) = Patient.select()
+    assert patient.phone.startswith("+1555") and patient.telegram_chat_id is None
+
+
+def test_console_phone_address_is_that_patient(clinic, known):
+    handle_inbound(Inbound("console", known.phone, "hi", provider_id="c1"), NOW)
+    assert Patient.select().count() == 1
+    assert Message.get(Message.direction == "in").patient_id == known.id
+
+
+def test_naive_now_is_refused(clinic):
+    with pytest.raises(ValueError):
+        handle_inbound(Inbound("sms", "+15550100002", "hi"), NOW.replace(tzinfo=None))
+
+
+def test_unusable_stored_state_restarts_politely(clinic, chat, known):
+    _open_context(known, "pick_time", {"offers": "garbage"})
+    reply = chat.send("1")
+    assert "What would you like to do" in reply and chat.state() == "menu"
+    _open_context(known, "no_such_state", {})
+    handle_inbound(Inbound("sms", known.phone, "2", provider_id="z"), NOW)
+    assert chat.state() == "menu"  # read as the menu: no visits to list
