@@ -67,7 +67,5 @@ def mermaid() -> str:
     lines += [f"    [*] --> {state}" for state in ENTRY_STATES]
     for state, targets in TRANSITIONS.items():
         lines += [f"    {state} --> {target}" for target in targets]
-    lines.append(
-        "    note right of menu: MENU / 0 / timeout return here from any state"
-    )
+    lines.append("    note right of menu : MENU, 0 and the idle timeout lead here")
     return "\n".join(lines) + "\n"
