@@ -16,7 +16,7 @@ from peewee import SQL, fn
 from core import booking
 from core.calendar import LIVE_STATUSES
 from core.clock import from_db, to_db
-from core.db import write_transaction
+from core.db import is_sqlite, write_transaction
 from core.errors import DomainError, SlotTaken, SlotUnavailable
 from core.jobs import quiet_hours
 from core.jobs.claims import claim, context_row, open_contexts
@@ -208,6 +208,24 @@ def _explain(offer_id: int, now: dt.datetime) -> DomainError:
     return OfferGone()
 
 
+def _lock_slot_offers(doctor_id: int, start: dt.datetime) -> None:
+    """Serialize the answers to one slot's offers (in id order, so no deadlock).
+
+    SQLite's write transaction already runs alone; on PostgreSQL two patients
+    accepting at once would otherwise each lock their own offer and then wait
+    for the other's while telling the others it has gone.
+    """
+    if is_sqlite():
+        return
+    query = (
+        WaitlistOffer.select(WaitlistOffer.id)
+        .where(WaitlistOffer.doctor == doctor_id, WaitlistOffer.start == start)
+        .order_by(WaitlistOffer.id)
+        .for_update()
+    )
+    list(query.tuples())
+
+
 def accept_offer(offer_id: int, patient_id: int, now: dt.datetime) -> Appointment:
     """Book the offered time for the patient, if the offer is still theirs to take."""
     offer = WaitlistOffer.get_or_none(WaitlistOffer.id == offer_id)
@@ -218,6 +236,7 @@ def accept_offer(offer_id: int, patient_id: int, now: dt.datetime) -> Appointmen
     offer_policy = dataclasses.replace(policy, min_notice_minutes=0)
     try:
         with write_transaction():
+            _lock_slot_offers(offer.doctor_id, offer.start)
             won = (
                 WaitlistOffer.update(status="accepted", answered_at=to_db(now))
                 .where(

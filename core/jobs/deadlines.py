@@ -112,6 +112,20 @@ def enforce_deadline(appointment_id: int, policy: Policy, now: dt.datetime) -> s
             or not now < from_db(appointment.start) <= now + deadline
         ):
             return "changed"  # confirmed, cancelled or moved a moment earlier
+        # Pin the row as still unconfirmed with a compare-and-set: on
+        # PostgreSQL this waits for (and then sees) a confirmation committed
+        # a moment ago, and holds the row so none can land before the cancel.
+        pinned = (
+            Appointment.update(updated_at=to_db(now))
+            .where(
+                Appointment.id == appointment.id,
+                Appointment.status == "scheduled",
+                Appointment.start == appointment.start,
+            )
+            .execute()
+        )
+        if not pinned:
+            return "changed"
         work = claim(appointment.id, KIND, from_db(appointment.start), now)
         if work is None:
             return "claimed_elsewhere"

@@ -47,12 +47,14 @@ def deliver_all() -> None:
     ).execute()
 
 
-def run_in_threads(fn, count: int = 2) -> list:
-    """Run fn() in `count` threads at once, each on its own connection."""
-    barrier = threading.Barrier(count)
+def run_in_threads(fn, count: int = 2, *more) -> list:
+    """Run fn() in `count` threads at once (plus one per extra function in
+    `more`), each on its own connection; return their results."""
+    fns = [fn] * count + list(more)
+    barrier = threading.Barrier(len(fns))
     results, errors = [], []
 
-    def work():
+    def work(fn):
         try:
             barrier.wait()
             results.append(fn())
@@ -61,7 +63,7 @@ def run_in_threads(fn, count: int = 2) -> list:
         finally:
             db.close()
 
-    threads = [threading.Thread(target=work) for _ in range(count)]
+    threads = [threading.Thread(target=work, args=(f,)) for f in fns]
     for thread in threads:
         thread.start()
     for thread in threads:
