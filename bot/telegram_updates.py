@@ -96,7 +96,7 @@ async def _button(app: web.Application, update_id: int, query: CallbackQuery) ->
     message = query.message
     if message is None or message.chat.type != ChatType.PRIVATE:
         return
-    await converse(
+    await _converse(
         app,
         Inbound(
             channel="telegram",
@@ -105,8 +105,17 @@ async def _button(app: web.Application, update_id: int, query: CallbackQuery) ->
             provider_id=str(update_id),
             name=query.from_user.full_name if query.from_user else None,
         ),
-        deliver="outbox",
     )
+
+
+async def _converse(app: web.Application, inbound: Inbound) -> list:
+    """The dialog's turn; its apology, if it failed, is queued here."""
+    replies = await converse(app, inbound, deliver="outbox")
+    if replies == [SORRY]:
+        await app[GATEWAY].run(queue_reply, inbound.address, SORRY.text, app[CLOCK]())
+        if DISPATCHER in app:
+            app[DISPATCHER].wake()
+    return replies
 
 
 async def _message(app: web.Application, update_id: int, message: Message) -> None:
@@ -121,7 +130,7 @@ async def _message(app: web.Application, update_id: int, message: Message) -> No
             return
         text = command_text(message.text)
         inbound = Inbound("telegram", chat_id, text, str(update_id), name=name)
-        replies = await converse(app, inbound, deliver="outbox")
+        replies = await _converse(app, inbound)
         greeted = message.text.startswith("/start") and replies and replies != [SORRY]
         if greeted and await app[GATEWAY].run(needs_phone, chat_id):
             await app[GATEWAY].run(
@@ -153,7 +162,7 @@ async def _contact(
         await _answer(app, chat_id, update_id, "[unreadable contact]", BAD_NUMBER)
         return
     inbound = Inbound("telegram", chat_id, "", str(update_id), phone=phone, name=name)
-    await converse(app, inbound, deliver="outbox")
+    await _converse(app, inbound)
 
 
 async def _membership(app: web.Application, change: ChatMemberUpdated) -> None:

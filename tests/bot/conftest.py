@@ -89,7 +89,8 @@ def channel_app(settings: Settings, gateway: Gateway, clock) -> web.Application:
 
 
 @pytest.fixture
-async def client(aiohttp_client, settings, gateway, now):
+async def client(gateway, aiohttp_client, settings, now):
+    # gateway first: it must outlive the app, whose cleanup still uses it.
     make_policy()
     return await aiohttp_client(channel_app(settings, gateway, lambda: now))
 

@@ -105,10 +105,18 @@ class FakeTelegram:
             self.calls.append((method, params))
         if self.changed is not None:
             self.changed.set()
+        if method == "getUpdates":
+            await self._long_poll(params)
         if self.script and method == "sendMessage":
             answer = self.script.pop(0)
             return web.json_response(answer.body, status=answer.status)
         return web.json_response({"ok": True, "result": self._result(method, params)})
+
+    async def _long_poll(self, params: dict) -> None:
+        """Hold an empty getUpdates briefly, as Telegram's long poll does."""
+        offset = int(params.get("offset") or 0)
+        if not any(u["update_id"] >= offset for u in self.updates):
+            await asyncio.sleep(min(float(params.get("timeout") or 0), 0.2))
 
     def _result(self, method: str, params: dict):
         if method == "getMe":

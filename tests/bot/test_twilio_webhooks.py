@@ -130,7 +130,7 @@ async def test_query_string_is_part_of_the_signed_url(client):
 
 
 async def test_behind_a_proxy_without_public_url(
-    aiohttp_client, settings, gateway, now
+    gateway, aiohttp_client, settings, now
 ):
     """TLS ends at the proxy: Twilio signed https://public-host, the app sees http.
 
