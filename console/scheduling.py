@@ -1,9 +1,158 @@
-"""The APScheduler AsyncIOScheduler that runs core.jobs inside `serve`."""
+"""The APScheduler AsyncIOScheduler that runs core.jobs inside `serve`.
+
+One tick a minute runs every job (core.jobs.runner.run_all) on the database
+gateway's thread, then nudges the outbox dispatcher. The jobs claim their
+work in the database, so several scheduler processes, or a cron-driven
+`clinicbot jobs run-once`, can run beside this one safely.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
+import json
+import logging
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
 from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from console.keys import CLOCK, DISPATCHER, GATEWAY, SCHEDULER_STATUS
+from core.clock import UTC
+from core.jobs.runner import run_all
+from core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 60
+# The first tick comes soon after start, so reminders missed during downtime
+# go out at once rather than a minute later. Tests push it out of reach.
+FIRST_TICK_DELAY = dt.timedelta(seconds=5)
+
+
+@dataclass
+class TickState:
+    last_tick: dt.datetime | None = None  # the `now` the last good tick ran at
+    last_summary: dict | None = None
+
+
+# The running scheduler's tick state, so tests (and the console) can read it.
+TICK_STATE = web.AppKey("scheduler_tick_state", TickState)
+
+
+async def _kick_dispatcher(app: web.Application, now: dt.datetime) -> None:
+    """Have the outbox sent now rather than at the dispatcher's next poll."""
+    dispatcher = app.get(DISPATCHER)
+    if dispatcher is not None:
+        dispatcher.wake()  # a web process's own dispatcher is running
+        return
+    from bot.dispatcher import dispatch_due  # only a scheduler-only process
+
+    await dispatch_due(app, now)
+
+
+async def tick(app: web.Application, state: TickState) -> dict | None:
+    """Run every job once at the app clock's now; never raise into APScheduler."""
+    now = app[CLOCK]()
+    try:
+        summary = await app[GATEWAY].run(run_all, now)
+    except Exception:
+        log.exception("scheduler tick at %s failed", now.isoformat())
+        return None
+    state.last_tick, state.last_summary = now, summary
+    if summary:
+        log.info("scheduler tick at %s: %s", now.isoformat(), summary)
+    try:
+        await _kick_dispatcher(app, now)
+    except Exception:  # sending is retried by the dispatcher itself
+        log.exception("outbox dispatch after the tick failed")
+    return summary
+
+
+def status_reporter(app: web.Application, scheduler, state: TickState):
+    """A callable for /health: running, last tick, and how overdue the next is."""
+
+    def status() -> dict:
+        last = state.last_tick
+        lag = None
+        if last is not None:
+            late = (app[CLOCK]() - last).total_seconds() - TICK_SECONDS
+            lag = round(max(0.0, late), 3)
+        return {
+            "running": bool(scheduler.running),
+            "last_tick": last.isoformat() if last else None,
+            "lag_seconds": lag,
+        }
+
+    return status
+
+
+async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Start the scheduler after the database; stop it before the database closes."""
+    state = TickState()
+    scheduler = AsyncIOScheduler(event_loop=asyncio.get_running_loop(), timezone=UTC)
+    scheduler.add_job(
+        tick,
+        "interval",
+        seconds=TICK_SECONDS,
+        args=(app, state),
+        id="clinicbot-tick",
+        next_run_time=dt.datetime.now(UTC) + FIRST_TICK_DELAY,
+        max_instances=1,  # a slow tick is never overlapped by the next
+        coalesce=True,  # after a stall, run once, not once per missed minute
+        misfire_grace_time=TICK_SECONDS,
+    )
+    scheduler.start()
+    app[TICK_STATE] = state
+    app[SCHEDULER_STATUS] = status_reporter(app, scheduler, state)
+    log.info("scheduler started: a tick every %s s", TICK_SECONDS)
+    yield
+    scheduler.shutdown(wait=False)
 
 
 def setup_scheduler(app: web.Application) -> None:
-    """Start the scheduler in a cleanup context."""
+    """Start the scheduler in a cleanup context (registered after the database)."""
+    app.cleanup_ctx.append(scheduler_ctx)
+
+
+def parse_now(text: str | None, settings: Settings) -> dt.datetime:
+    """--now as aware UTC; a time without an offset is clinic local time."""
+    if not text:
+        return dt.datetime.now(UTC)
+    moment = dt.datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=settings.tz)
+    return moment.astimezone(UTC)
+
+
+def run_once(settings: Settings, now_iso: str | None) -> int:
+    """`clinicbot jobs run-once`: every job once, then one outbox round."""
+    try:
+        now = parse_now(now_iso, settings)
+    except ValueError:
+        print(
+            f"error: --now {now_iso!r} is not an ISO 8601 time, "
+            "e.g. 2026-11-23T09:00:00+01:00",
+            file=sys.stderr,
+        )
+        return 2
+    summary = run_all(now)
+    sent = _dispatch_once(settings, now)
+    print(json.dumps({"now": now.isoformat(), **summary, "dispatched": sent}))
+    return 1 if summary.get("errors") else 0
+
+
+def _dispatch_once(settings: Settings, now: dt.datetime) -> int:
+    from bot.dispatcher import dispatch_once
+    from core.gateway import Gateway
+
+    gateway = Gateway()
+    try:
+        return asyncio.run(dispatch_once(settings, gateway, now))
+    except Exception:  # the texts stay queued for the next round
+        log.exception("outbox dispatch after run-once failed")
+        return 0
+    finally:
+        gateway.close()
