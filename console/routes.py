@@ -9,10 +9,22 @@ import jinja2
 from aiohttp import web
 
 import templates
-from console import appointments, calendar_views, login_views, today
+from console import (
+    admin_views,
+    appointments,
+    calendar_views,
+    doctors,
+    login_views,
+    patients,
+    records_views,
+    simulator,
+    stats_views,
+    today,
+)
 from console.auth import session_middleware
 from console.filters import FILTERS
 from console.keys import CLOCK, SESSION_CODEC, SETTINGS
+from console.live import events, setup_live
 from console.middlewares import error_pages, setup_security
 from console.session import SessionCodec
 
@@ -20,36 +32,79 @@ TEMPLATES = Path(templates.__file__).parent / "console"
 STATIC = TEMPLATES / "static"
 
 
-def _routes(app: web.Application) -> None:
-    add = app.router.add_route
-    add("GET", "/login", login_views.login_page, name="login")
-    add("POST", "/login", login_views.login_submit, name="login_submit")
-    add("POST", "/logout", login_views.logout, name="logout")
-    add("GET", "/password", login_views.password_page, name="password")
-    add("POST", "/password", login_views.password_submit, name="password_submit")
-    add(
-        "POST",
-        r"/staff/{id:\d+}/password",
-        login_views.reset_password,
-        name="staff_password",
-    )
-    add("GET", "/", today.today, name="today")
-    add("GET", "/today/board", today.today_fragment, name="today_board")
-    add("GET", "/calendar", calendar_views.calendar, name="calendar")
-    add(
-        "GET",
-        "/appointments/new",
-        calendar_views.new_appointment,
-        name="appointment_new",
-    )
-    add("POST", "/appointments", calendar_views.book, name="appointment_book")
-    add("GET", r"/appointments/{id:\d+}", appointments.appointment, name="appointment")
-    add(
+# method, path, handler, name: every console page, in one table.
+ROUTES = [
+    ("GET", "/login", login_views.login_page, "login"),
+    ("POST", "/login", login_views.login_submit, "login_submit"),
+    ("POST", "/logout", login_views.logout, "logout"),
+    ("GET", "/password", login_views.password_page, "password"),
+    ("POST", "/password", login_views.password_submit, "password_submit"),
+    ("POST", r"/staff/{id:\d+}/password", login_views.reset_password, "staff_password"),
+    ("GET", "/", today.today, "today"),
+    ("GET", "/today/board", today.today_fragment, "today_board"),
+    ("GET", "/calendar", calendar_views.calendar, "calendar"),
+    ("GET", "/appointments/new", calendar_views.new_appointment, "appointment_new"),
+    ("POST", "/appointments", calendar_views.book, "appointment_book"),
+    ("GET", r"/appointments/{id:\d+}", appointments.appointment, "appointment"),
+    (
         "POST",
         r"/appointments/{id:\d+}/{action}",
         appointments.appointment_action,
-        name="appointment_action",
-    )
+        "appointment_action",
+    ),
+    ("GET", "/doctors", doctors.doctor_list, "doctors"),
+    ("POST", "/doctors", doctors.doctor_save, "doctor_create"),
+    ("GET", r"/doctors/{id:\d+}", doctors.doctor_page, "doctor"),
+    ("POST", r"/doctors/{id:\d+}", doctors.doctor_save, "doctor_save"),
+    ("POST", r"/doctors/{id:\d+}/active", doctors.doctor_active, "doctor_active"),
+    ("POST", r"/doctors/{id:\d+}/hours", doctors.doctor_hours, "doctor_hours"),
+    ("POST", r"/doctors/{id:\d+}/time-off", doctors.time_off_add, "time_off_add"),
+    (
+        "POST",
+        r"/doctors/{id:\d+}/time-off/{off:\d+}/delete",
+        doctors.time_off_remove,
+        "time_off_remove",
+    ),
+    ("POST", "/departments", doctors.department_save, "department_create"),
+    ("POST", r"/departments/{id:\d+}", doctors.department_save, "department_save"),
+    (
+        "POST",
+        r"/departments/{id:\d+}/active",
+        doctors.department_active,
+        "department_active",
+    ),
+    ("POST", "/closures", doctors.closure_add, "closure_add"),
+    ("POST", r"/closures/{id:\d+}/delete", doctors.closure_remove, "closure_remove"),
+    ("GET", "/patients", patients.patient_search, "patients"),
+    ("GET", r"/patients/{id:\d+}", patients.patient, "patient"),
+    ("POST", r"/patients/{id:\d+}/reply", patients.patient_reply, "patient_reply"),
+    ("GET", "/inbox", records_views.inbox, "inbox"),
+    ("POST", r"/inbox/{id:\d+}/resolve", records_views.inbox_resolve, "inbox_resolve"),
+    ("GET", "/waitlist", records_views.waitlist, "waitlist"),
+    (
+        "POST",
+        r"/waitlist/{id:\d+}/remove",
+        records_views.waitlist_remove,
+        "waitlist_remove",
+    ),
+    ("GET", "/messages", records_views.messages, "messages"),
+    ("GET", "/audit", records_views.audit, "audit"),
+    ("GET", "/settings", admin_views.settings_page, "settings"),
+    ("POST", "/settings", admin_views.settings_save, "settings_save"),
+    ("GET", "/staff", admin_views.staff_page, "staff"),
+    ("POST", "/staff", admin_views.staff_add, "staff_add"),
+    ("POST", r"/staff/{id:\d+}", admin_views.staff_update, "staff_update"),
+    ("GET", "/stats", stats_views.stats_page, "stats"),
+    ("GET", "/stats.csv", stats_views.stats_csv, "stats_csv"),
+    ("GET", "/simulator", simulator.simulator, "simulator"),
+    ("POST", "/simulator", simulator.simulator_send, "simulator_send"),
+    ("GET", "/events", events, "events"),
+]
+
+
+def _routes(app: web.Application) -> None:
+    for method, path, handler, name in ROUTES:
+        app.router.add_route(method, path, handler, name=name)
 
 
 def setup_console(app: web.Application) -> None:
@@ -65,5 +120,6 @@ def setup_console(app: web.Application) -> None:
     app.middlewares.append(session_middleware)
     app.middlewares.append(error_pages)
     setup_security(app)
+    setup_live(app)
     _routes(app)
     app.router.add_static("/static", STATIC, name="static")
