@@ -5,20 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from core import messages
+from core.dialog.say import day_text
 from core.policy import Policy
 
 LANGUAGES = messages.LANGUAGES
-
-_WEEKDAYS = {
-    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-    "es": ("lun", "mar", "mié", "jue", "vie", "sáb", "dom"),
-}
-# Three letters each, so month m is [3 * (m - 1) : 3 * m].
-_MONTHS = {
-    "en": "JanFebMarAprMayJunJulAugSepOctNovDec",
-    "es": "enefebmarabrmayjunjulagosepoctnovdic",
-}
-_AT = {"en": "at", "es": "a las"}
 
 
 def render(lang: str, name: str, **ctx) -> str:
@@ -29,17 +19,9 @@ def render(lang: str, name: str, **ctx) -> str:
 def language_for(patient_language: str | None, policy: Policy) -> str:
     """The patient's language if we have texts in it, else the clinic's."""
     for lang in (patient_language, policy.default_language):
-        if lang in LANGUAGES and lang in _WEEKDAYS:
+        if lang in LANGUAGES:
             return lang
     return "en"
-
-
-def day_text(moment: dt.datetime, lang: str) -> str:
-    """'Mon 23 Nov' / 'lun 23 nov' for a local datetime."""
-    lang = lang if lang in _WEEKDAYS else "en"
-    weekday = _WEEKDAYS[lang][moment.weekday()]
-    month = _MONTHS[lang][3 * (moment.month - 1) : 3 * moment.month]
-    return f"{weekday} {moment.day} {month}"
 
 
 def visit_context(
@@ -52,7 +34,7 @@ def visit_context(
 ) -> dict[str, str]:
     """Template variables for a visit; the time is shown in the clinic's zone."""
     local = start.astimezone(policy.tz)
-    day = day_text(local, lang)
+    day = day_text(local.date(), lang)
     time = local.strftime("%H:%M")
     return {
         "clinic": policy.clinic_name,
@@ -60,5 +42,5 @@ def visit_context(
         "doctor": doctor,
         "day": day,
         "time": time,
-        "when": f"{day} {_AT.get(lang, 'at')} {time}",
+        "when": f"{day}, {time}",  # as the dialog writes it
     }

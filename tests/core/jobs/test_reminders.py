@@ -40,7 +40,7 @@ def test_reminder_goes_once_when_its_lead_time_comes(clinic):
     assert counts["reminders_queued"] == 1
     assert message.appointment_id == appointment.id
     assert message.channel == "sms" and message.address == patient.phone
-    assert "Tue 24 Nov at 12:00" in message.body and "Maria" in message.body
+    assert "Tue 24 Nov, 12:00" in message.body and "Maria" in message.body
     assert "1 to confirm" in message.body
     assert json.loads(message.choices)[0] == ["Confirm", "1"]
 
@@ -168,7 +168,7 @@ def test_confirmed_visit_gets_a_plain_reminder_in_spanish(clinic):
     booking.confirm(appointment.id, booking.SYSTEM, at(MONDAY, 8))
     run_reminders(load_policy(), at(MONDAY, 10))
     (message,) = reminders()
-    assert "mar 24 nov a las 10:00" in message.body
+    assert "mar 24 nov, 10:00" in message.body
     assert "confirmar" not in message.body
     assert [label for label, _ in json.loads(message.choices)] == [
         "Cancel",

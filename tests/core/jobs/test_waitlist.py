@@ -54,7 +54,7 @@ def test_freed_slot_is_offered_to_the_first_matching_patients(freed):
     assert offered == waiting[:3]
     (offer,) = offers_to(waiting[0])
     message = Message.get(patient=waiting[0].id, kind="waitlist")
-    assert "Tue 24 Nov at 11:00" in message.body and "within 15 min" in message.body
+    assert "Tue 24 Nov, 11:00" in message.body and "within 15 min" in message.body
     conversation = Conversation.get(address=waiting[0].phone)
     assert conversation.state == "waitlist_offer"
     assert json.loads(conversation.data) == {"offer_id": offer.id}
