@@ -11,13 +11,14 @@ import datetime as dt
 import hashlib
 import json
 import logging
+from dataclasses import dataclass
 
-from peewee import JOIN, IntegrityError
+from peewee import IntegrityError
 
 from core.clock import to_db
 from core.db import write_transaction
+from core.dialog import queries, understand
 from core.dialog import step as stepper
-from core.dialog import understand
 from core.dialog.effects import Results, run
 from core.dialog.outcome import Outcome, PatientInfo, Turn
 from core.dialog.states import STATES
@@ -27,12 +28,21 @@ from core.inbound import Inbound, Reply
 from core.messages import language, render
 from core.models import Appointment, Conversation, Message, Patient, WaitlistEntry
 from core.phones import normalize_phone
-from core.policy import Policy, load_policy
+from core.policy import Policy
 
 log = logging.getLogger(__name__)
 
 DELIVERIES = ("inline", "outbox")
 MAX_BODY = 4000  # longer bodies are stored cut; nothing a patient types needs more
+
+
+@dataclass(frozen=True)
+class _ConversationRow:
+    id: int
+    state: str
+    data: str
+    misunderstood: int
+    updated_at: dt.datetime
 
 
 class _Redelivered(Exception):
@@ -54,39 +64,53 @@ def _phone_for(inbound: Inbound) -> str:
         return f"+1555{digest % 10_000_000:07d}"
 
 
-def _find_patient(inbound: Inbound) -> Patient | None:
+@dataclass(frozen=True)
+class _PatientRow:
+    id: int
+    name: str
+    language: str
+    consent_at: dt.datetime | None
+    sms_opt_out: bool
+    phone: str | None
+
+
+def _find_patient(inbound: Inbound) -> _PatientRow | None:
     if inbound.channel == "telegram":
-        return Patient.get_or_none(Patient.telegram_chat_id == inbound.address)
-    return Patient.get_or_none(Patient.phone == _phone_for(inbound))
+        row = queries.PATIENT_BY_CHAT.first(inbound.address)
+    else:
+        row = queries.PATIENT_BY_PHONE.first(_phone_for(inbound))
+    return _PatientRow(*row) if row else None
 
 
-def _create_patient(inbound: Inbound, policy: Policy, now: dt.datetime) -> Patient:
+def _create_patient(inbound: Inbound, policy: Policy, now: dt.datetime) -> _PatientRow:
     identity = (
         {"telegram_chat_id": inbound.address}
         if inbound.channel == "telegram"
         else {"phone": _phone_for(inbound)}
     )
-    return Patient.create(
+    patient = Patient.create(
         **identity,
         name=(inbound.name or "").strip()[:80],
         language=language(policy.default_language),
         created_at=to_db(now),
     )
+    return _PatientRow(*queries.PATIENT_BY_ID.first(patient.id))
 
 
-def _link_phone(patient: Patient, raw: str, address: str) -> Patient:
+def _link_phone(row: _PatientRow, raw: str, address: str) -> _PatientRow:
     """Telegram shared a phone: make the patient with that phone own this chat."""
     try:
         phone = normalize_phone(raw)
     except InvalidInput:
-        return patient
-    if patient.phone == phone:
-        return patient
+        return row
+    if row.phone == phone:
+        return row
+    patient = Patient.get_by_id(row.id)
     owner = Patient.get_or_none(Patient.phone == phone)
     if owner is None:
         patient.phone = phone
         patient.save()
-        return patient
+        return _PatientRow(*queries.PATIENT_BY_ID.first(patient.id))
     # Merge the chat-only patient into the phone patient, who keeps the history.
     for model in (Appointment, WaitlistEntry, Message):
         model.update(patient=owner.id).where(model.patient == patient.id).execute()
@@ -94,7 +118,7 @@ def _link_phone(patient: Patient, raw: str, address: str) -> Patient:
     owner.telegram_chat_id = address
     owner.name = owner.name or patient.name
     owner.save()
-    return owner
+    return _PatientRow(*queries.PATIENT_BY_ID.first(owner.id))
 
 
 def _store_replies(
@@ -104,35 +128,24 @@ def _store_replies(
     now: dt.datetime,
     deliver: str,
 ) -> None:
-    if not replies:
-        return
     at = to_db(now)
-    status = (
-        {"status": "sent", "sent_at": at}
-        if deliver == "inline"
-        else {
-            "status": "queued",
-            "next_attempt_at": at,
-        }
-    )
-    Message.insert_many(
-        [
-            {
-                "direction": "out",
-                "channel": inbound.channel,
-                "address": inbound.address,
-                "patient": patient_id,
-                "kind": "reply",
-                "body": reply.text,
-                "choices": json.dumps([list(c) for c in reply.choices])
-                if reply.choices
-                else "",
-                "created_at": at,
-                **status,
-            }
-            for reply in replies
-        ]
-    ).execute()
+    if deliver == "inline":
+        status = {"status": "sent", "sent_at": at}
+    else:
+        status = {"status": "queued", "next_attempt_at": at}
+    for reply in replies:
+        choices = [list(choice) for choice in reply.choices]
+        queries.insert_message(
+            direction="out",
+            channel=inbound.channel,
+            address=inbound.address,
+            patient=patient_id,
+            kind="reply",
+            body=reply.text,
+            choices=json.dumps(choices, ensure_ascii=False) if choices else "",
+            created_at=at,
+            **status,
+        )
 
 
 def _load_data(raw: str) -> dict:
@@ -146,19 +159,12 @@ def _load_data(raw: str) -> dict:
 def _turn(
     inbound: Inbound, now: dt.datetime, deliver: str, policy: Policy
 ) -> list[Reply]:
-    conversation = (
-        Conversation.select(Conversation, Patient)
-        .join(Patient, JOIN.LEFT_OUTER)
-        .where(
-            Conversation.channel == inbound.channel,
-            Conversation.address == inbound.address,
-        )
-        .first()
-    )
-    patient = conversation.patient if conversation else None
+    found = queries.CONVERSATION.first(inbound.channel, inbound.address)
+    conversation = _ConversationRow(*found[:5]) if found else None
+    patient = _PatientRow(*found[5:]) if found and found[5] is not None else None
     patient = patient or _find_patient(inbound)
     try:
-        inbound_row = Message.insert(
+        inbound_id = queries.insert_message(
             direction="in",
             channel=inbound.channel,
             address=inbound.address,
@@ -168,12 +174,12 @@ def _turn(
             provider_id=inbound.provider_id,
             status="received",
             created_at=to_db(now),
-        ).execute()
+        )
     except IntegrityError:
         raise _Redelivered() from None
     if patient is None:
         patient = _create_patient(inbound, policy, now)
-        Message.update(patient=patient.id).where(Message.id == inbound_row).execute()
+        Message.update(patient=patient.id).where(Message.id == inbound_id).execute()
     if inbound.phone and inbound.channel == "telegram":
         patient = _link_phone(patient, inbound.phone, inbound.address)
 
@@ -247,10 +253,12 @@ def _save(inbound, conversation, patient, turn, outcome, results, now) -> None:
         fields |= {"flagged": True, "flag_reason": flag}
     if conversation is None:
         Conversation.create(channel=inbound.channel, address=inbound.address, **fields)
-    else:
+    elif flag:
         Conversation.update(**fields).where(
             Conversation.id == conversation.id
         ).execute()
+    else:
+        queries.update_conversation(conversation.id, fields)
 
 
 def _fallback(
@@ -302,7 +310,7 @@ def handle_inbound(
         raise ValueError(f"deliver must be one of {DELIVERIES}, not {deliver!r}")
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
-    policy = load_policy()
+    policy = queries.policy()
     for attempt in (1, 2):
         try:
             with write_transaction():

@@ -1,0 +1,121 @@
+"""The queries a dialog turn runs on every message, prepared once (see prepared.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from peewee import JOIN
+
+from core.db import is_sqlite
+from core.dialog.prepared import Prepared
+from core.models import ClinicPolicy, Conversation, Message, Patient
+from core.policy import Policy, load_policy, parse_leads
+
+_POLICY_FIELDS = [f.name for f in dataclasses.fields(Policy)]
+
+POLICY = Prepared(
+    lambda policy_id: ClinicPolicy.select(
+        *(getattr(ClinicPolicy, name) for name in _POLICY_FIELDS)
+    ).where(ClinicPolicy.id == policy_id)
+)
+
+
+def policy() -> Policy:
+    """The clinic's policy, as core.policy.load_policy reads it, in one cheap query."""
+    row = POLICY.first(1)
+    if row is None:
+        return load_policy()
+    values = dict(zip(_POLICY_FIELDS, row, strict=True))
+    values["reminder_leads"] = parse_leads(values["reminder_leads"])
+    return Policy(**values)
+
+
+PATIENT_COLUMNS = (
+    Patient.id,
+    Patient.name,
+    Patient.language,
+    Patient.consent_at,
+    Patient.sms_opt_out,
+    Patient.phone,
+)
+CONVERSATION = Prepared(
+    lambda channel, address: (
+        Conversation.select(
+            Conversation.id,
+            Conversation.state,
+            Conversation.data,
+            Conversation.misunderstood,
+            Conversation.updated_at,
+            *PATIENT_COLUMNS,
+        )
+        .join(Patient, JOIN.LEFT_OUTER)
+        .where(Conversation.channel == channel, Conversation.address == address)
+    )
+)
+PATIENT_BY_PHONE = Prepared(
+    lambda phone: Patient.select(*PATIENT_COLUMNS).where(Patient.phone == phone)
+)
+PATIENT_BY_CHAT = Prepared(
+    lambda chat_id: Patient.select(*PATIENT_COLUMNS).where(
+        Patient.telegram_chat_id == chat_id
+    )
+)
+PATIENT_BY_ID = Prepared(
+    lambda patient_id: Patient.select(*PATIENT_COLUMNS).where(Patient.id == patient_id)
+)
+
+_MESSAGE_GIVEN = {
+    "direction", "channel", "address", "patient", "kind", "body", "choices",
+    "provider_id", "status", "urgent", "attempts", "created_at", "sent_at",
+    "next_attempt_at",
+}  # fmt: skip
+# peewee writes columns in declaration order; parameters must follow it.
+_MESSAGE_COLUMNS = [
+    name for name in Message._meta.sorted_field_names if name in _MESSAGE_GIVEN
+]
+MESSAGE = Prepared(
+    lambda *values: Message.insert(dict(zip(_MESSAGE_COLUMNS, values, strict=True)))
+)
+
+
+def insert_message(**fields) -> int:
+    """Insert one Message row (any column not given is NULL or empty); its id."""
+    defaults = {
+        "choices": "",
+        "provider_id": None,
+        "sent_at": None,
+        "next_attempt_at": None,
+        "urgent": False,
+        "attempts": 0,
+    }
+    values = defaults | fields
+    cursor = MESSAGE.execute(*(values[name] for name in _MESSAGE_COLUMNS))
+    if is_sqlite():
+        return cursor.lastrowid
+    return cursor.fetchone()[0]  # PostgreSQL: peewee added RETURNING id
+
+
+CONVERSATION_UPDATE = Prepared(
+    lambda patient, state, data, language, misunderstood, at, conversation_id: (
+        Conversation.update(
+            patient=patient,
+            state=state,
+            data=data,
+            language=language,
+            misunderstood=misunderstood,
+            updated_at=at,
+        ).where(Conversation.id == conversation_id)
+    )
+)
+
+
+def update_conversation(conversation_id: int, fields: dict) -> None:
+    CONVERSATION_UPDATE.execute(
+        fields["patient"],
+        fields["state"],
+        fields["data"],
+        fields["language"],
+        fields["misunderstood"],
+        fields["updated_at"],
+        conversation_id,
+    )
