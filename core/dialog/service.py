@@ -45,6 +45,12 @@ class _ConversationRow:
     updated_at: dt.datetime
 
 
+def storable(text: str | None) -> str:
+    """Text any database accepts: no NUL (PostgreSQL refuses it), no lone surrogates."""
+    text = (text or "").replace("\x00", "")
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 class _Redelivered(Exception):
     """The provider sent this message before; nothing to do."""
 
@@ -90,7 +96,7 @@ def _create_patient(inbound: Inbound, policy: Policy, now: dt.datetime) -> _Pati
     )
     patient = Patient.create(
         **identity,
-        name=(inbound.name or "").strip()[:80],
+        name=storable(inbound.name).strip()[:80],
         language=language(policy.default_language),
         created_at=to_db(now),
     )
@@ -170,7 +176,7 @@ def _turn(
             address=inbound.address,
             patient=patient.id if patient else None,
             kind="inbound",
-            body=(inbound.text or "")[:MAX_BODY],
+            body=storable(inbound.text)[:MAX_BODY],
             provider_id=inbound.provider_id,
             status="received",
             created_at=to_db(now),
@@ -189,7 +195,7 @@ def _turn(
         data, misunderstood = _load_data(conversation.data), conversation.misunderstood
         timeout = dt.timedelta(minutes=policy.idle_timeout_minutes)
         idle = conversation.updated_at + timeout < to_db(now)
-    text = inbound.text or ""
+    text = storable(inbound.text)
     turn = Turn(
         state=state,
         data=data,
@@ -274,7 +280,7 @@ def _fallback(
                 channel=inbound.channel,
                 address=inbound.address,
                 kind="inbound",
-                body=(inbound.text or "")[:MAX_BODY],
+                body=storable(inbound.text)[:MAX_BODY],
                 provider_id=inbound.provider_id,
                 status="received",
                 created_at=to_db(now),

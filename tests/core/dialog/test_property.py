@@ -40,6 +40,7 @@ TEXTS = st.one_of(
     st.text(min_size=2000, max_size=2000),
     st.lists(st.sampled_from(WORDS), max_size=6).map(" ".join),
     st.integers(-3, 120).map(str),
+    st.text(st.characters(categories=["Cs", "Cc", "So", "Zs"]), max_size=40),
 )
 
 

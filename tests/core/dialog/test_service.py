@@ -257,3 +257,30 @@ def test_unusable_stored_state_restarts_politely(clinic, chat, known):
     _open_context(known, "no_such_state", {})
     handle_inbound(Inbound("sms", known.phone, "2", provider_id="z"), NOW)
     assert chat.state() == "menu"  # read as the menu: no visits to list
+
+
+def test_hot_queries_are_built_once(clinic, chat):
+    """The per-turn queries run as cached SQL, not rebuilt by peewee each turn."""
+    from core.dialog import queries, view
+    from core.dialog.prepared import Prepared
+
+    for text in ("hi", "1", "1", "1", "1", "tomorrow", "1", "yes", "2", "1"):
+        chat.send(text)
+    hot = [
+        queries.POLICY,
+        queries.CONVERSATION,
+        queries.MESSAGE,
+        queries.CONVERSATION_UPDATE,
+        view._DEPARTMENTS,
+        view._VISIT_TYPES,
+        view._DOCTOR_NAMES,
+        view._UPCOMING,
+    ]
+    assert all(isinstance(q, Prepared) and q._cache for q in hot)
+
+
+def test_nul_and_lone_surrogates_are_stored_safely(clinic, chat):
+    reply = chat.send("hi\x00 \ud800 there")
+    assert "What would you like to do" in reply
+    inbound = Message.get(Message.direction == "in")
+    assert inbound.body == "hi ? there"
