@@ -281,3 +281,51 @@ def test_conversation_survives_a_restart(clinic, chat, database):
     db.close()
     open_database(database)
     assert "Free times on Tue 24 Nov" in chat.send("tomorrow")
+
+
+def test_numeric_dates_follow_the_clinic_locale(clinic, chat):
+    from tests.factories import make_policy
+
+    make_policy(date_order="DMY")
+    for text in ("hi", "1", "2"):
+        chat.send(text)
+    assert "Free times on Thu 3 Dec" in chat.send("3/12")
+
+
+def test_times_are_shown_in_the_clinic_time_zone(clinic, chat):
+    from core.models import ClinicPolicy
+
+    ClinicPolicy.update(timezone="America/New_York").execute()  # 09:00 = 14:00 UTC
+    for text in ("hi", "1", "2"):
+        chat.send(text)
+    assert "1 09:00" in chat.send("tomorrow")
+    chat.send("1")
+    chat.send("yes")
+    (visit,) = Appointment.select()
+    assert visit.start.isoformat() == "2026-11-24T14:00:00"
+
+
+SPANISH_DETOURS = [
+    ("español", "le escribiré en español", "menu"),
+    ("1", "Qué especialidad", "pick_department"),
+    ("2", "Qué día", "pick_day"),
+    ("sábado", "no hay horas libres el sáb 28 nov", "no_times"),
+    ("2", "lista de espera de Dr. Velasco desde el sáb 28 nov", "menu"),
+    ("1", "Qué especialidad", "pick_department"),
+    ("2", "Qué día", "pick_day"),
+    ("cuando sea", "no entendí el día", "pick_day"),
+    ("AYUDA", "MENU empieza de nuevo", "pick_day"),
+    ("mañana", "Horas libres el mar 24 nov", "pick_time"),
+]
+
+
+def test_spanish_waitlist_reprompt_and_help(clinic, chat):
+    _speak(chat, SPANISH_DETOURS)
+    assert WaitlistEntry.select().count() == 1
+
+
+def test_spanish_timeout(clinic, chat):
+    _speak(chat, SPANISH_DETOURS[:3])
+    chat.wait(hours=2)
+    reply = chat.send("mañana")
+    assert "caducó" in reply and "Qué desea hacer" in reply
