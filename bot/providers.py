@@ -17,13 +17,13 @@ from typing import Protocol
 import aiohttp
 import telegram
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter
-from telegram.request import HTTPXRequest
 from twilio.base.exceptions import TwilioRestException
 from twilio.http import AsyncHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
 from bot.render import sms_text, telegram_markup
+from bot.telegram_http import AiohttpRequest
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 SEND_TIMEOUT = 15.0  # seconds for one provider call, retries excluded
+TELEGRAM_POOL = 16  # parallel Bot API calls; Telegram allows ~30 msg/s per bot
 # Twilio errors that no retry can fix: opted out, invalid/unreachable numbers.
 TWILIO_PERMANENT = {21211, 21214, 21408, 21610, 21612, 21614, 30004, 30005, 30006}
 
@@ -189,7 +190,7 @@ def make_bot(settings: Settings) -> telegram.Bot:
         kwargs["base_file_url"] = f"{settings.telegram_api_base_url}/file/bot"
     return telegram.Bot(
         settings.telegram_bot_token,
-        request=HTTPXRequest(connection_pool_size=64, pool_timeout=10.0),
+        request=AiohttpRequest(pool_size=TELEGRAM_POOL),
         **kwargs,
     )
 
@@ -208,7 +209,7 @@ class TelegramSender:
         return ("telegram", f"telegram:{out.address}")
 
     async def send(self, out: Outgoing) -> str:
-        """Send the text (with buttons); return "chat:message_id"."""
+        """Send the text (with buttons); return "out:chat:message_id"."""
         try:
             if self._owns_bot:
                 # Our own Bot opens its HTTP pool (and checks the token) once.

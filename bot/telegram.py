@@ -16,8 +16,9 @@ from aiohttp import web
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
-from telegram.request import HTTPXRequest
 
+from bot.providers import TELEGRAM_POOL
+from bot.telegram_http import AiohttpRequest
 from bot.telegram_updates import WEB_APP, on_update
 from console.keys import SETTINGS, TELEGRAM
 from core.settings import Settings
@@ -44,8 +45,8 @@ def build_application(settings: Settings, web_app: web.Application) -> Applicati
     builder = (
         Application.builder()
         .token(settings.telegram_bot_token)
-        .request(HTTPXRequest(connection_pool_size=64, pool_timeout=10.0))
-        .get_updates_request(HTTPXRequest(read_timeout=40.0))
+        .request(AiohttpRequest(pool_size=TELEGRAM_POOL))
+        .get_updates_request(AiohttpRequest(pool_size=1))
     )
     if settings.telegram_api_base_url:
         builder = builder.base_url(

@@ -1,0 +1,198 @@
+"""Inbound SMS webhook end to end under load, beside a bare aiohttp handler (issue 4).
+
+    python -m bench.sms_webhook [--seconds 6] [--concurrency 50]
+
+The server is the real application (create_app, role web) on a real SQLite
+file: signature check, form parsing, the dialog turn in one transaction,
+TwiML. A load generator in a second process keeps 50 patient conversations
+going (booking, listing visits, help detours), each request signed with
+twilio's RequestValidator. The same generator then drives a bare aiohttp
+handler in this process, for the ratio. Target: >= 10% of the bare
+handler's requests/s, p99 <= 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import itertools
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+
+from bench.common import p99
+
+NOW = dt.datetime(2026, 11, 23, 7, 0, tzinfo=dt.UTC)  # a Monday morning
+PUBLIC_URL = "https://bench.clinic.example"
+TOKEN = "bench-auth-token"
+PATH = "/webhooks/twilio/sms"
+
+
+def script(n: int) -> list[str]:
+    """One patient's repeating conversation: book, list visits, a detour."""
+    booking = ["hi", "1", "1", str(1 + n % 2), "1", "tomorrow", str(1 + n % 5), "yes"]
+    return booking + ["2", "1", "1", "HELP", "purple?", "menu"]
+
+
+async def load(port: int, seconds: float, concurrency: int) -> dict:
+    """Keep concurrency conversations going for seconds; return the latencies."""
+    from twilio.request_validator import RequestValidator
+
+    validator = RequestValidator(TOKEN)
+    latencies: list[float] = []
+    errors = 0
+    url = f"http://127.0.0.1:{port}{PATH}"
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def patient(n: int, deadline: float) -> None:
+            nonlocal errors
+            phone = f"+1555040{n:04d}"
+            for turn, text in enumerate(itertools.cycle(script(n))):
+                if time.perf_counter() > deadline:
+                    return
+                params = {
+                    "MessageSid": f"SM{n:06d}{turn:026d}",
+                    "From": phone,
+                    "To": "+15550009999",
+                    "Body": text,
+                    "NumMedia": "0",
+                }
+                headers = {
+                    "X-Twilio-Signature": validator.compute_signature(
+                        PUBLIC_URL + PATH, params
+                    )
+                }
+                started = time.perf_counter()
+                async with session.post(url, data=params, headers=headers) as response:
+                    await response.read()
+                    if response.status != 200:
+                        errors += 1
+                if started > warm_until:
+                    latencies.append(time.perf_counter() - started)
+
+        warm_until = time.perf_counter() + 1.0
+        deadline = warm_until + seconds
+        await asyncio.gather(*(patient(n, deadline) for n in range(concurrency)))
+    return {"latencies": latencies, "seconds": seconds, "errors": errors}
+
+
+def seed(url: str, patients: int) -> None:
+    from core.clock import to_db
+    from core.db import open_database
+    from core.migrate import migrate
+    from core.models import (
+        Department,
+        Doctor,
+        DoctorVisitType,
+        Patient,
+        VisitType,
+        WorkingHours,
+    )
+    from core.policy import ensure_policy
+
+    open_database(url)
+    migrate()
+    ensure_policy("UTC")
+    consult = VisitType.create(name="Consultation", minutes=30)
+    department = Department.create(name="General Practice")
+    for k in range(2):
+        doctor = Doctor.create(name=f"Dr. Bench {k}", department=department)
+        DoctorVisitType.create(doctor=doctor, visit_type=consult)
+        for weekday in range(5):
+            WorkingHours.create(doctor=doctor, weekday=weekday, start=dt.time(9),
+                                end=dt.time(17))  # fmt: skip
+    Patient.insert_many(
+        [{"phone": f"+1555040{n:04d}", "name": f"Pat {n}", "consent_at": to_db(NOW)}
+         for n in range(patients)]
+    ).execute()  # fmt: skip
+
+
+async def bare(request: web.Request) -> web.Response:
+    """The floor: read the form, answer an empty TwiML document."""
+    await request.post()
+    return web.Response(text="<Response/>", content_type="application/xml")
+
+
+async def measure(app: web.Application, args: argparse.Namespace) -> dict:
+    """Serve app on a free port while the load process runs against it."""
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    try:
+        child = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bench.sms_webhook", "--load-port", str(port),
+            "--seconds", str(args.seconds), "--concurrency", str(args.concurrency),
+            stdout=subprocess.PIPE,
+        )  # fmt: skip
+        out, _ = await child.communicate()
+    finally:
+        await runner.cleanup()
+    return json.loads(out)
+
+
+def line(name: str, result: dict) -> tuple[str, float, float]:
+    samples = result["latencies"]
+    rate = len(samples) / result["seconds"]
+    p50_ms, p99_ms = statistics.median(samples) * 1000, p99(samples) * 1000
+    return (
+        f"{name:<34} {rate:9,.0f} req/s  p50 {p50_ms:6.2f} ms"
+        f"  p99 {p99_ms:6.2f} ms  errors {result['errors']}",
+        rate,
+        p99_ms,
+    )
+
+
+async def run(args: argparse.Namespace) -> None:
+    from console.app import create_app
+    from core.settings import Settings
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        seed(url, args.concurrency)
+        settings = Settings(
+            database_url=url, secret_key="b" * 32, public_url=PUBLIC_URL,
+            twilio_account_sid="AC" + "0" * 32, twilio_auth_token=TOKEN,
+            twilio_from_number="+15550009999",
+        )  # fmt: skip
+        app = create_app(settings, role="web", clock=lambda: NOW)
+        turns = await measure(app, args)
+    floor = web.Application()
+    floor.router.add_post(PATH, bare)
+    baseline = await measure(floor, args)
+    text, rate, p99_ms = line("SMS webhook (signature+dialog+TwiML)", turns)
+    base_text, base_rate, _ = line("bare aiohttp handler", baseline)
+    print(text)
+    print(base_text)
+    ok = rate >= 0.10 * base_rate and p99_ms <= 50
+    print(
+        f"ratio {rate / base_rate:.1%} of bare (target >= 10%), p99 target <= 50 ms:"
+        f" {'ok' if ok else 'MISSED'}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=6.0)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--load-port", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.load_port:
+        result = asyncio.run(load(args.load_port, args.seconds, args.concurrency))
+        print(json.dumps(result))
+        return
+    asyncio.run(run(args))
+
+
+if __name__ == "__main__":
+    main()
