@@ -284,3 +284,18 @@ def test_nul_and_lone_surrogates_are_stored_safely(clinic, chat):
     assert "What would you like to do" in reply
     inbound = Message.get(Message.direction == "in")
     assert inbound.body == "hi ? there"
+
+
+def test_an_unexpected_failure_still_answers_and_flags(clinic, chat, monkeypatch):
+    from core.dialog import step as stepper
+
+    def broken(turn):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(stepper, "step", broken)
+    reply = chat.send("hi", provider_id="SMx")
+    assert "something went wrong" in reply and "Traceback" not in reply
+    conversation = Conversation.get()
+    assert conversation.flagged and conversation.flag_reason == "the bot failed on a message"
+    assert Message.get(Message.direction == "in").provider_id == "SMx"
+    assert chat.send("hi", provider_id="SMx") == ""  # still idempotent
