@@ -29,7 +29,7 @@ WAITLIST_OFFER = "waitlist_offer"  # opened by the scheduler with {"offer_id": N
 _BOOKING_ENTRY = (PICK_DEPARTMENT, PICK_DOCTOR, PICK_VISIT_TYPE, PICK_DAY)
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
-    START: (ASK_NAME, MENU),
+    START: (ASK_NAME, ASK_CONSENT, MENU),
     ASK_NAME: (ASK_CONSENT,),
     ASK_CONSENT: (MENU,),
     MENU: (*_BOOKING_ENTRY, MY_APPOINTMENTS, HANDOFF),

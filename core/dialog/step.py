@@ -83,10 +83,12 @@ def _not_understood(turn: Turn, handler: Handler) -> Outcome:
 def step(turn: Turn) -> Outcome:
     """Decide the reply to one message: new state, replies and effects."""
     if turn.shared_phone:
-        again = _prompt(turn)
+        # The linked patient may be one we know: greet them as such.
+        first_contact = turn.state in (S.START, S.ASK_NAME, S.ASK_CONSENT)
+        again = start.greet(turn) if first_contact else _prompt(turn)
         again.replies = join(reply(turn, "phone_linked"), *again.replies)
         return again
-    keyword = turn.keyword or understand.keyword(turn.words)
+    keyword = turn.keyword or understand.keyword(turn.words, turn.text)
     if keyword is not None:
         return _keyword(turn, keyword)
     if turn.idle and turn.state in S.EXPIRING:

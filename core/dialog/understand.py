@@ -65,8 +65,15 @@ def normalize(text: str) -> str:
     return " ".join(word.strip(".") or word for word in words)
 
 
-def keyword(words: str) -> str | None:
+# Telegram bot commands; /start is how every Telegram chat begins, not START.
+COMMANDS = {"/start": None, "/help": "help", "/menu": "menu", "/stop": "opt_out"}
+
+
+def keyword(words: str, text: str = "") -> str | None:
     """The keyword the whole message is, if it is one."""
+    command = text.strip().split("@", 1)[0].casefold()  # /start@ClinicBot
+    if command in COMMANDS:
+        return COMMANDS[command]
     return KEYWORDS.get(words)
 
 

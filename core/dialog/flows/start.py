@@ -22,11 +22,14 @@ MENU_WORDS = {
 
 def greet(turn: Turn) -> Outcome:
     """Greet a known patient by first name; ask a new one for their name."""
-    if turn.patient.first_name:
-        return Outcome(
-            S.MENU, {}, [reply(turn, "greet_known", labels(turn, *MENU_KEYS))]
-        )
-    return Outcome(S.ASK_NAME, {}, [reply(turn, "greet_new")])
+    if not turn.patient.first_name:
+        return Outcome(S.ASK_NAME, {}, [reply(turn, "greet_new")])
+    if turn.patient.consented:
+        hello = reply(turn, "greet_known", labels(turn, *MENU_KEYS))
+        return Outcome(S.MENU, {}, [hello])
+    # Known by name (staff entered them, or Telegram told us) but never asked.
+    ask = reply(turn, "greet_consent", labels(turn, "yes", "no"))
+    return Outcome(S.ASK_CONSENT, {}, [ask])
 
 
 def _handle_start(turn: Turn) -> Outcome:

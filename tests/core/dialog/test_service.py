@@ -296,6 +296,9 @@ def test_an_unexpected_failure_still_answers_and_flags(clinic, chat, monkeypatch
     reply = chat.send("hi", provider_id="SMx")
     assert "something went wrong" in reply and "Traceback" not in reply
     conversation = Conversation.get()
-    assert conversation.flagged and conversation.flag_reason == "the bot failed on a message"
+    assert (
+        conversation.flagged
+        and conversation.flag_reason == "the bot failed on a message"
+    )
     assert Message.get(Message.direction == "in").provider_id == "SMx"
     assert chat.send("hi", provider_id="SMx") == ""  # still idempotent

@@ -208,6 +208,8 @@ def test_my_appointments_confirm_and_cancel(clinic, chat, lang, steps):
         ("menu", "What would you like to do", "menu"),
         ("0", "What would you like to do", "menu"),
         ("AYUDA", "MENU starts over", "pick_time"),
+        ("/help", "MENU starts over", "pick_time"),
+        ("/menu@ClinicBot", "What would you like to do", "menu"),
         ("MENÚ", "What would you like to do", "menu"),
         ("ESPAÑOL", "le escribiré en español", "menu"),
     ],
@@ -329,3 +331,30 @@ def test_spanish_timeout(clinic, chat):
     chat.wait(hours=2)
     reply = chat.send("mañana")
     assert "caducó" in reply and "Qué desea hacer" in reply
+
+
+def test_known_patient_without_consent_is_asked_once(clinic):
+    from tests.factories import make_patient
+
+    patient = make_patient(name="Luis Vega", phone="+15550100055")
+    chat = Chat(patient.phone)
+    _speak(
+        chat,
+        [
+            (
+                "hi",
+                "Hi Luis, this is Riverside Clinic. May we text you reminders",
+                "ask_consent",
+            ),
+            ("no", "OK, no reminders", "menu"),
+        ],
+    )
+    assert Patient.get_by_id(patient.id).consent_at is None
+
+
+def test_telegram_name_is_used_and_consent_asked(clinic):
+    chat = Chat("4242", channel="telegram", deliver="outbox")
+    assert "Hi Rosa" in chat.send("/start", name="Rosa Diaz")
+    assert chat.state() == "ask_consent"
+    chat.send("1")
+    assert Patient.get(Patient.telegram_chat_id == "4242").consent_at is not None
