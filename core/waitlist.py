@@ -322,18 +322,20 @@ def find_freed(now: dt.datetime) -> list[int]:
         ReminderClaim.kind == CLAIM_KIND,
         ReminderClaim.start == Appointment.start,
     )
+    # Only cancelled_at bounds the query, so the planner takes its index (a
+    # start bound tempts it onto (start, status) and a scan of the future).
     query = (
-        Appointment.select(Appointment.id)
+        Appointment.select(Appointment.id, Appointment.start)
         .where(
             Appointment.cancelled_at >= to_db(now - FRESH),
             Appointment.status == "cancelled",
-            Appointment.start > to_db(now + MIN_LEAD),
             ~fn.EXISTS(done),
         )
-        .order_by(Appointment.start)
         .tuples()
     )
-    return [appointment_id for (appointment_id,) in query]
+    soonest = now + MIN_LEAD
+    ahead = sorted((from_db(start), aid) for aid, start in query)
+    return [aid for start, aid in ahead if start > soonest]
 
 
 def offer_freed_slots(policy: Policy, now: dt.datetime) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import peewee
 from peewee import IntegrityError
 
 from core.clock import to_db
@@ -56,28 +57,52 @@ def context_row(
         "data": json.dumps(data, sort_keys=True),
         "language": language,
         "misunderstood": 0,
+        "flagged": False,  # only used when the row is new; a flag is kept
         "updated_at": to_db(now),
     }
+
+
+def insert_rows(
+    model, rows: list[dict], *, on_conflict: tuple = (), update: tuple = ()
+) -> None:
+    """Insert many rows with one prepared statement (executemany).
+
+    peewee builds SQL per value, which made queuing 10,000 reminders
+    several times slower than the database work; this is plain standard
+    SQL that SQLite and PostgreSQL both accept, values converted by the
+    model's own fields.
+    """
+    if not rows:
+        return
+    meta = model._meta
+    fields = [meta.fields[name] for name in rows[0]]
+    columns = ", ".join(f'"{f.column_name}"' for f in fields)
+    params = ", ".join([db.obj.param] * len(fields))
+    sql = f'INSERT INTO "{meta.table_name}" ({columns}) VALUES ({params})'
+    if on_conflict:
+        target = ", ".join(f'"{meta.fields[n].column_name}"' for n in on_conflict)
+        sets = ", ".join(
+            f'"{meta.fields[n].column_name}" = excluded."{meta.fields[n].column_name}"'
+            for n in update
+        )
+        sql += f" ON CONFLICT ({target}) DO UPDATE SET {sets}"
+    values = [tuple(f.db_value(row[f.name]) for f in fields) for row in rows]
+    # Raise peewee's IntegrityError (not the driver's), as peewee queries do.
+    with peewee.__exception_wrapper__:
+        db.cursor().executemany(sql, values)
 
 
 def open_contexts(rows: list[dict]) -> None:
     """Upsert Conversation rows by (channel, address), one per address."""
     unique: dict[tuple[str, str], dict] = {}
     for row in rows:
-        # One statement may not touch a row twice on PostgreSQL: first wins.
-        unique.setdefault((row["channel"], row["address"]), row)
-    if not unique:
-        return
-    Conversation.insert_many(list(unique.values())).on_conflict(
-        conflict_target=[Conversation.channel, Conversation.address],
-        preserve=[
-            Conversation.patient,
-            Conversation.state,
-            Conversation.data,
-            Conversation.misunderstood,
-            Conversation.updated_at,
-        ],
-    ).execute()
+        unique.setdefault((row["channel"], row["address"]), row)  # first wins
+    insert_rows(
+        Conversation,
+        list(unique.values()),
+        on_conflict=("channel", "address"),
+        update=("patient", "state", "data", "misunderstood", "updated_at"),
+    )
 
 
 def flag_for_staff(

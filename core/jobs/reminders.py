@@ -20,7 +20,7 @@ from core.calendar import LIVE_STATUSES
 from core.clock import from_db, to_db
 from core.db import write_transaction
 from core.jobs import quiet_hours
-from core.jobs.claims import context_row, open_contexts, record
+from core.jobs.claims import context_row, insert_rows, open_contexts, record
 from core.jobs.texts import language_for, render, visit_context
 from core.models import Appointment, Doctor, Patient, ReminderClaim
 from core.outbox import enqueue
@@ -204,7 +204,7 @@ def _act(chunk: list[Due], policy: Policy, now: dt.datetime) -> Counter:
         if claims:
             # A concurrent scheduler that claimed any of these makes this
             # fail, and the whole chunk (texts included) rolls back.
-            ReminderClaim.insert_many(claims).execute()
+            insert_rows(ReminderClaim, claims)
         open_contexts(contexts)
     return counts
 
