@@ -92,6 +92,16 @@ def yes_no(words: str) -> bool | None:
     return None
 
 
+GREETINGS = {
+    "hi", "hello", "hey", "hiya", "good morning", "good afternoon", "hola",
+    "buenas", "buenos dias", "buenas tardes", "start", "/start",
+}  # fmt: skip
+
+
+def is_greeting(words: str) -> bool:
+    return words in GREETINGS
+
+
 def looks_spanish(words: str) -> bool:
     return bool(SPANISH_HINTS & set(words.split()))
 

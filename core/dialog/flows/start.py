@@ -59,6 +59,8 @@ def _ask_consent(turn: Turn, first_name: str) -> Outcome:
 
 
 def _handle_name(turn: Turn) -> Outcome | None:
+    if understand.is_greeting(turn.words):  # "hi" again: still waiting for a name
+        return Outcome(S.ASK_NAME, {}, [reply(turn, "greet_new")])
     name = _clean_name(turn.text)
     if name is None or understand.yes_no(turn.words) is not None:
         return None
