@@ -8,7 +8,6 @@ commits together or not at all.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -21,13 +20,19 @@ from core.dialog import queries, understand
 from core.dialog import step as stepper
 from core.dialog.effects import Results, run
 from core.dialog.outcome import Outcome, PatientInfo, Turn
+from core.dialog.patients import (
+    PatientRow,
+    create_patient,
+    find_patient,
+    link_phone,
+    storable,
+)
 from core.dialog.states import STATES
 from core.dialog.view import View
-from core.errors import DomainError, InvalidInput
+from core.errors import DomainError
 from core.inbound import Inbound, Reply
 from core.messages import language, render
-from core.models import Appointment, Conversation, Message, Patient, WaitlistEntry
-from core.phones import normalize_phone
+from core.models import Conversation, Message, Patient
 from core.policy import Policy
 
 log = logging.getLogger(__name__)
@@ -45,86 +50,8 @@ class _ConversationRow:
     updated_at: dt.datetime
 
 
-def storable(text: str | None) -> str:
-    """Text any database accepts: no NUL (PostgreSQL refuses it), no lone surrogates."""
-    text = (text or "").replace("\x00", "")
-    return text.encode("utf-8", "replace").decode("utf-8")
-
-
 class _Redelivered(Exception):
     """The provider sent this message before; nothing to do."""
-
-
-def _phone_for(inbound: Inbound) -> str:
-    """The phone a sms/console address stands for.
-
-    A simulator session id that is no phone gets a stable number in the
-    fictional +1 555 range, so the simulated patient is a normal one.
-    """
-    try:
-        return normalize_phone(inbound.address)
-    except InvalidInput:
-        if inbound.channel == "sms":
-            return inbound.address
-        digest = int(hashlib.sha256(inbound.address.encode()).hexdigest(), 16)
-        return f"+1555{digest % 10_000_000:07d}"
-
-
-@dataclass(frozen=True)
-class _PatientRow:
-    id: int
-    name: str
-    language: str
-    consent_at: dt.datetime | None
-    sms_opt_out: bool
-    phone: str | None
-
-
-def _find_patient(inbound: Inbound) -> _PatientRow | None:
-    if inbound.channel == "telegram":
-        row = queries.PATIENT_BY_CHAT.first(inbound.address)
-    else:
-        row = queries.PATIENT_BY_PHONE.first(_phone_for(inbound))
-    return _PatientRow(*row) if row else None
-
-
-def _create_patient(inbound: Inbound, policy: Policy, now: dt.datetime) -> _PatientRow:
-    identity = (
-        {"telegram_chat_id": inbound.address}
-        if inbound.channel == "telegram"
-        else {"phone": _phone_for(inbound)}
-    )
-    patient = Patient.create(
-        **identity,
-        name=storable(inbound.name).strip()[:80],
-        language=language(policy.default_language),
-        created_at=to_db(now),
-    )
-    return _PatientRow(*queries.PATIENT_BY_ID.first(patient.id))
-
-
-def _link_phone(row: _PatientRow, raw: str, address: str) -> _PatientRow:
-    """Telegram shared a phone: make the patient with that phone own this chat."""
-    try:
-        phone = normalize_phone(raw)
-    except InvalidInput:
-        return row
-    if row.phone == phone:
-        return row
-    patient = Patient.get_by_id(row.id)
-    owner = Patient.get_or_none(Patient.phone == phone)
-    if owner is None:
-        patient.phone = phone
-        patient.save()
-        return _PatientRow(*queries.PATIENT_BY_ID.first(patient.id))
-    # Merge the chat-only patient into the phone patient, who keeps the history.
-    for model in (Appointment, WaitlistEntry, Message):
-        model.update(patient=owner.id).where(model.patient == patient.id).execute()
-    Patient.update(telegram_chat_id=None).where(Patient.id == patient.id).execute()
-    owner.telegram_chat_id = address
-    owner.name = owner.name or patient.name
-    owner.save()
-    return _PatientRow(*queries.PATIENT_BY_ID.first(owner.id))
 
 
 def _store_replies(
@@ -167,8 +94,8 @@ def _turn(
 ) -> list[Reply]:
     found = queries.CONVERSATION.first(inbound.channel, inbound.address)
     conversation = _ConversationRow(*found[:5]) if found else None
-    patient = _PatientRow(*found[5:]) if found and found[5] is not None else None
-    patient = patient or _find_patient(inbound)
+    patient = PatientRow(*found[5:]) if found and found[5] is not None else None
+    patient = patient or find_patient(inbound)
     try:
         inbound_id = queries.insert_message(
             direction="in",
@@ -184,10 +111,10 @@ def _turn(
     except IntegrityError:
         raise _Redelivered() from None
     if patient is None:
-        patient = _create_patient(inbound, policy, now)
+        patient = create_patient(inbound, policy, now)
         Message.update(patient=patient.id).where(Message.id == inbound_id).execute()
     if inbound.phone and inbound.channel == "telegram":
-        patient = _link_phone(patient, inbound.phone, inbound.address)
+        patient = link_phone(patient, inbound.phone, inbound.address)
 
     state, data, misunderstood, idle = "start", {}, 0, False
     if conversation is not None:

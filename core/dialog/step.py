@@ -6,7 +6,7 @@ import logging
 
 from core.dialog import states as S
 from core.dialog import understand
-from core.dialog.flows import booking, start, visits
+from core.dialog.flows import booking, start, times, visits
 from core.dialog.flows.common import to_menu
 from core.dialog.outcome import Effect, FlagIfUpcoming, Handler, Outcome, Turn
 from core.dialog.say import join, reply
@@ -14,7 +14,9 @@ from core.errors import DomainError
 
 log = logging.getLogger(__name__)
 
-HANDLERS: dict[str, Handler] = start.HANDLERS | booking.HANDLERS | visits.HANDLERS
+HANDLERS: dict[str, Handler] = (
+    start.HANDLERS | booking.HANDLERS | times.HANDLERS | visits.HANDLERS
+)
 MISUNDERSTOOD_LIMIT = 2  # replies not understood in a row before staff step in
 OPT_OUT_REASON = "opted out of texts with a visit coming up"
 
@@ -113,5 +115,5 @@ def step(turn: Turn) -> Outcome:
 def recover(turn: Turn, effect: Effect, error: DomainError) -> Outcome:
     """The outcome after an effect failed: explain, and offer a way on."""
     if turn.state == S.CONFIRM_BOOKING:
-        return booking.recover(turn, error)
+        return times.recover(turn, error)
     return to_menu(turn, reply(turn, "effect_failed", problem=str(error)))
