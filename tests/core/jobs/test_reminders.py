@@ -232,3 +232,35 @@ def test_two_schedulers_at_once_send_every_reminder_exactly_once(database):
         .count()
     )
     assert per_appointment == count
+
+
+def test_visit_booked_and_confirmed_inside_a_lead_skips_that_reminder(clinic):
+    doctor, patient = clinic
+    appointment = visit(doctor, patient, at(TUESDAY, 12))
+    booking.confirm(appointment.id, booking.SYSTEM, at(MONDAY, 15))
+    type(appointment).update(created_at=to_db(at(MONDAY, 15))).where(
+        type(appointment).id == appointment.id
+    ).execute()
+    policy = load_policy()
+    run_reminders(policy, at(MONDAY, 15, 1))  # the 24 h moment (Mon 12:00) passed
+    assert reminders() == []
+    assert ReminderClaim.get(kind="lead:1440").outcome == "booked_late"
+    run_reminders(policy, at(TUESDAY, 9))
+    assert len(reminders()) == 1  # the 3 h one still comes
+
+
+def test_a_staff_flag_survives_the_reminder_context(clinic):
+    doctor, patient = clinic
+    Conversation.create(
+        channel="sms",
+        address=patient.phone,
+        patient=patient,
+        state="pick_day",
+        flagged=True,
+        flag_reason="asked for a call back",
+    )
+    visit(doctor, patient, at(TUESDAY, 12))
+    run_reminders(load_policy(), at(MONDAY, 12))
+    conversation = Conversation.get(address=patient.phone)
+    assert conversation.state == "reminder"
+    assert conversation.flagged and conversation.flag_reason == "asked for a call back"
