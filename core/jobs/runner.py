@@ -7,8 +7,8 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 
-from core import waitlist
 from core.jobs.deadlines import run_deadlines
+from core.jobs.freed_slots import offer_freed_slots
 from core.jobs.housekeeping import run_housekeeping
 from core.jobs.no_shows import run_no_shows
 from core.jobs.reminders import run_reminders
@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 
 def _waitlist(policy: Policy, now: dt.datetime) -> Counter:
-    return Counter({"offers_made": waitlist.offer_freed_slots(policy, now)})
+    return Counter({"offers_made": offer_freed_slots(policy, now)})
 
 
 # Deadlines free slots that the waitlist step then offers in the same tick;

@@ -9,6 +9,7 @@ import pytest
 
 from core import booking, waitlist
 from core.clock import to_db
+from core.jobs.freed_slots import offer_freed_slots
 from core.jobs.housekeeping import run_housekeeping
 from core.models import Appointment, Conversation, Message, WaitlistEntry, WaitlistOffer
 from core.policy import load_policy
@@ -49,7 +50,7 @@ def test_freed_slot_is_offered_to_the_first_matching_patients(freed):
     for n, patient in enumerate(waiting):
         wait_for(patient, doctor if n != 1 else None, created=n)
     wait_for(make_patient(), from_day=MONDAY + dt.timedelta(days=5), created=0)
-    assert waitlist.offer_freed_slots(load_policy(), NOW) == 3
+    assert offer_freed_slots(load_policy(), NOW) == 3
     offered = [p for p in waiting if offers_to(p)]
     assert offered == waiting[:3]
     (offer,) = offers_to(waiting[0])
@@ -60,7 +61,7 @@ def test_freed_slot_is_offered_to_the_first_matching_patients(freed):
     assert json.loads(conversation.data) == {"offer_id": offer.id}
     assert WaitlistEntry.get(patient=waiting[0].id).status == "offered"
     # The same freed slot is not offered twice.
-    assert waitlist.offer_freed_slots(load_policy(), NOW + dt.timedelta(minutes=1)) == 0
+    assert offer_freed_slots(load_policy(), NOW + dt.timedelta(minutes=1)) == 0
 
 
 def test_first_to_accept_gets_it_and_the_others_are_told(freed):
@@ -68,7 +69,7 @@ def test_first_to_accept_gets_it_and_the_others_are_told(freed):
     first, second = make_patient(), make_patient()
     wait_for(first, doctor, created=0)
     wait_for(second, doctor, created=1)
-    waitlist.offer_freed_slots(load_policy(), NOW)
+    offer_freed_slots(load_policy(), NOW)
     (offer_b,) = offers_to(second)
     (offer_a,) = offers_to(first)
 
@@ -95,7 +96,7 @@ def test_offer_expires_cleanly_and_the_slot_goes_to_the_next_in_line(freed):
     for n, patient in enumerate(patients):
         wait_for(patient, doctor, created=n)
     policy = load_policy()
-    waitlist.offer_freed_slots(policy, NOW)
+    offer_freed_slots(policy, NOW)
     late = NOW + dt.timedelta(minutes=waitlist.OFFER_MINUTES)
     counts = run_housekeeping(policy, late)
     assert counts["offers_expired"] == 3
@@ -114,7 +115,7 @@ def test_offer_for_a_time_someone_else_booked_meanwhile_is_gone(freed):
     doctor, _ = freed
     patient = make_patient()
     wait_for(patient, doctor)
-    waitlist.offer_freed_slots(load_policy(), NOW)
+    offer_freed_slots(load_policy(), NOW)
     (offer,) = offers_to(patient)
     booking.book(
         patient_id=make_patient().id,
@@ -134,8 +135,8 @@ def test_no_offers_during_quiet_hours(freed):
     doctor, _ = freed
     wait_for(make_patient(), doctor)
     night = at(MONDAY, 22)
-    assert waitlist.offer_freed_slots(load_policy(), night) == 0
-    assert waitlist.offer_freed_slots(load_policy(), at(TUESDAY, 8)) == 1
+    assert offer_freed_slots(load_policy(), night) == 0
+    assert offer_freed_slots(load_policy(), at(TUESDAY, 8)) == 1
 
 
 def test_two_patients_accepting_at_once_cannot_both_get_the_slot(freed):
@@ -143,7 +144,7 @@ def test_two_patients_accepting_at_once_cannot_both_get_the_slot(freed):
     patients = [make_patient() for _ in range(3)]
     for n, patient in enumerate(patients):
         wait_for(patient, doctor, created=n)
-    waitlist.offer_freed_slots(load_policy(), NOW)
+    offer_freed_slots(load_policy(), NOW)
     offers = [offers_to(p)[0] for p in patients]
     later = NOW + dt.timedelta(minutes=2)
 
