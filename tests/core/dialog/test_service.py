@@ -205,20 +205,29 @@ def test_anything_else_in_offer_goes_on_normally(clinic, chat, known):
     assert WaitlistOffer.get_by_id(offer.id).status == "open"
 
 
-def test_time_just_taken_offers_nearest_free_times(clinic, chat, known):
-    for text in ("hi", "1", "1", "1", "1", "tomorrow 10am", "the 10:00 one"):
+TAKEN = {  # day asked, time picked, what "taken" says, the booked summary
+    "en": ("tomorrow 10am", "the 10:00 one", "10:00 was just taken", "yes",
+           "Booked: Consultation with Dr. Hart on Tue 24 Nov, 10:30"),
+    "es": ("mañana a las 10", "las 10:00", "las 10:00 se acaban de reservar", "sí",
+           "Reservado: Consultation con Dr. Hart el mar 24 nov, 10:30"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_time_just_taken_offers_nearest_free_times(clinic, chat, known, lang):
+    day, pick, taken, yes, booked = TAKEN[lang]
+    Patient.update(language=lang).execute()
+    for text in ("hi", "1", "1", "1", "1", day, pick):
         chat.send(text)
-    assert (
-        "Book Consultation with Dr. Hart on Tue 24 Nov, 10:00?" in chat.replies[0].text
-    )
+    assert chat.state() == "confirm_booking"
     _book(make_patient(), clinic["hart"], TUESDAY_10)  # someone else, meanwhile
-    reply = chat.send("yes")
-    assert "10:00 was just taken" in reply
+    reply = chat.send(yes)
+    assert taken in reply
     assert "1 09:00" in reply and "2 09:30" in reply and "3 10:30" in reply
     assert chat.state() == "pick_time"
     assert Appointment.select().where(Appointment.patient == known.id).count() == 0
     chat.send("3")
-    assert "Booked: Consultation with Dr. Hart on Tue 24 Nov, 10:30" in chat.send("yes")
+    assert booked in chat.send(yes)
 
 
 def test_telegram_shared_phone_links_to_the_sms_patient(clinic, known):
