@@ -54,6 +54,10 @@ ENTRY_STATES = (START, REMINDER, WAITLIST_OFFER)
 # Mid-flow states that lapse back to the menu after the idle timeout. Reminder
 # and offer contexts do not: their replies may come hours later.
 EXPIRING = STATES - {START, MENU, REMINDER, WAITLIST_OFFER}
+# A job that expires idle conversations ahead of time may store MENU with
+# data {EXPIRED_MARK: true}; the next message then says it timed out, rather
+# than reading a late "1" (meant as a time) as a menu choice.
+EXPIRED_MARK = "expired"
 
 
 def allowed(before: str, after: str) -> bool:

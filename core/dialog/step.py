@@ -93,7 +93,9 @@ def step(turn: Turn) -> Outcome:
     keyword = turn.keyword or understand.keyword(turn.words, turn.text)
     if keyword is not None:
         return _keyword(turn, keyword)
-    if turn.idle and turn.state in S.EXPIRING:
+    if (turn.idle and turn.state in S.EXPIRING) or (
+        turn.state == S.MENU and turn.data.get(S.EXPIRED_MARK)
+    ):
         return to_menu(turn, reply(turn, "timed_out"))
     handler = HANDLERS.get(turn.state)
     if handler is None:

@@ -358,3 +358,14 @@ def test_telegram_name_is_used_and_consent_asked(clinic):
     assert chat.state() == "ask_consent"
     chat.send("1")
     assert Patient.get(Patient.telegram_chat_id == "4242").consent_at is not None
+
+
+def test_a_conversation_expired_by_housekeeping_says_so(clinic, chat):
+    from core.models import Conversation
+
+    for text in ("hi", "1", "2", "tomorrow"):
+        chat.send(text)
+    Conversation.update(state="menu", data='{"expired": true}').execute()
+    reply = chat.send("1")
+    assert "timed out" in reply and chat.state() == "menu"
+    assert "Which department" in chat.send("1")  # the marker is used once
