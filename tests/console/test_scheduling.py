@@ -126,3 +126,25 @@ def test_run_once_refuses_a_bad_time_and_does_nothing(cli_env, capsys, bad):
     assert "ISO 8601" in capsys.readouterr().err
     open_database(cli_env)
     assert reminder_count() == 0
+
+
+async def test_a_failing_tick_leaves_last_tick_and_lag_growing(
+    aiohttp_client, sqlite_database, no_background_tick, monkeypatch
+):
+    clock = FakeClock(VISIT - dt.timedelta(hours=24))
+    settings = Settings(database_url=sqlite_database, demo=True)
+    app = create_app(settings, "scheduler", clock=clock)
+    client = await aiohttp_client(app)
+    assert await scheduling.tick(app, app[scheduling.TICK_STATE]) == {}
+
+    def broken(now):
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(scheduling, "run_all", broken)
+    clock.advance(minutes=3)
+    assert await scheduling.tick(app, app[scheduling.TICK_STATE]) is None
+    body = await (await client.get("/health")).json()
+    assert (
+        body["scheduler"]["last_tick"] == (VISIT - dt.timedelta(hours=24)).isoformat()
+    )
+    assert body["scheduler"]["lag_seconds"] == pytest.approx(120)
