@@ -17,7 +17,7 @@ from core.clock import from_db, to_db
 from core.db import is_sqlite, write_transaction
 from core.errors import DomainError, SlotTaken, SlotUnavailable
 from core.jobs.claims import context_row, open_contexts
-from core.jobs.texts import language_for, render, visit_context
+from core.jobs.texts import choices, language_for, render, visit_context
 from core.models import (
     Appointment,
     Doctor,
@@ -34,7 +34,7 @@ OFFER_MINUTES = 15
 OFFERS_PER_SLOT = 3
 # A slot starting sooner than this is not worth offering: nobody could come.
 MIN_LEAD = dt.timedelta(minutes=10)
-OFFER_CHOICES = (("Take it", "1"),)
+OFFER_CHOICES = (("yes", "1"),)  # label key, and the number the dialog reads
 
 
 class OfferGone(DomainError):
@@ -147,7 +147,11 @@ def offer_slot(freed: Appointment, policy: Policy, now: dt.datetime) -> list[int
             "sched_waitlist_offer", patient, doctor, start, policy, now, minutes=minutes
         )
         message = enqueue(
-            patient, body, now=now, kind="waitlist", choices=OFFER_CHOICES
+            patient,
+            body,
+            now=now,
+            kind="waitlist",
+            choices=choices(lang, OFFER_CHOICES),
         )
         contexts.append(
             context_row(

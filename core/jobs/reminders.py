@@ -21,15 +21,17 @@ from core.clock import from_db, to_db
 from core.db import write_transaction
 from core.jobs import quiet_hours
 from core.jobs.claims import context_row, insert_rows, open_contexts, record
-from core.jobs.texts import language_for, render, visit_context
+from core.jobs.texts import choices, language_for, render, visit_context
 from core.models import Appointment, Doctor, Patient, ReminderClaim
 from core.outbox import enqueue
 from core.policy import Policy
 
 log = logging.getLogger(__name__)
 
-CONFIRM_CHOICES = (("Confirm", "1"), ("Cancel", "2"), ("Change time", "3"))
-PLAIN_CHOICES = (("Cancel", "2"), ("Change time", "3"))
+# Label keys (templates/messages/<lang>/labels.cfg) and the numbers the
+# dialog's reminder context reads: 1 confirm, 2 cancel, 3 change time.
+CONFIRM_CHOICES = (("confirm_visit", "1"), ("cancel_visit", "2"), ("change_time", "3"))
+PLAIN_CHOICES = (("cancel_visit", "2"), ("change_time", "3"))
 # Reminders are written a chunk per transaction: few commits, short locks.
 CHUNK = 500
 
@@ -88,6 +90,22 @@ def _claimed(ids: list[int]) -> set[tuple[int, str, dt.datetime]]:
     return {(a, kind, from_db(start)) for a, kind, start in rows}
 
 
+def _nearer_lead_done(
+    taken: set[tuple[int, str, dt.datetime]],
+    appointment_id: int,
+    start: dt.datetime,
+    lead: int,
+) -> bool:
+    """Was a reminder nearer the visit than `lead` already handled?"""
+    return any(
+        a == appointment_id
+        and s == start
+        and kind.startswith("lead:")
+        and int(kind[5:]) < lead
+        for a, kind, s in taken
+    )
+
+
 def _send(appointment: Appointment, policy: Policy, now: dt.datetime):
     """Queue the reminder text; return (message, context row or None)."""
     patient = appointment.patient
@@ -110,7 +128,7 @@ def _send(appointment: Appointment, policy: Policy, now: dt.datetime):
         now=now,
         kind="reminder",
         appointment_id=appointment.id,
-        choices=CONFIRM_CHOICES if asks else PLAIN_CHOICES,
+        choices=choices(lang, CONFIRM_CHOICES if asks else PLAIN_CHOICES),
     )
     if message.status == "not_sent":
         return message, None
@@ -174,6 +192,8 @@ def _act(chunk: list[Due], policy: Policy, now: dt.datetime) -> Counter:
                 continue
             nearest = min(leads)  # several due at once: send only the latest one
             outcome = _decide(appointment, nearest, policy, now)
+            if _nearer_lead_done(taken, appointment.id, due.start, nearest):
+                outcome = "superseded"  # e.g. a lead added to policy later
             message = None
             if outcome == "skipped_quiet":
                 record(

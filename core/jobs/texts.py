@@ -16,6 +16,13 @@ def render(lang: str, name: str, **ctx) -> str:
     return messages.render(lang, name, **ctx)
 
 
+def choices(
+    lang: str, keyed: tuple[tuple[str, str], ...]
+) -> tuple[tuple[str, str], ...]:
+    """(label key, value) pairs -> (label in the patient's language, value)."""
+    return tuple((messages.label(lang, key), value) for key, value in keyed)
+
+
 def language_for(patient_language: str | None, policy: Policy) -> str:
     """The patient's language if we have texts in it, else the clinic's."""
     for lang in (patient_language, policy.default_language):

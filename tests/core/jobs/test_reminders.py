@@ -170,9 +170,9 @@ def test_confirmed_visit_gets_a_plain_reminder_in_spanish(clinic):
     (message,) = reminders()
     assert "mar 24 nov, 10:00" in message.body
     assert "confirmar" not in message.body
-    assert [label for label, _ in json.loads(message.choices)] == [
-        "Cancel",
-        "Change time",
+    assert json.loads(message.choices) == [
+        ["Anular la cita", "2"],
+        ["Cambiar la hora", "3"],
     ]
 
 
@@ -264,3 +264,15 @@ def test_a_staff_flag_survives_the_reminder_context(clinic):
     conversation = Conversation.get(address=patient.phone)
     assert conversation.state == "reminder"
     assert conversation.flagged and conversation.flag_reason == "asked for a call back"
+
+
+def test_a_lead_added_to_policy_later_does_not_repeat_a_nearer_reminder(clinic):
+    doctor, patient = clinic
+    visit(doctor, patient, at(TUESDAY, 12))
+    run_reminders(load_policy(), at(MONDAY, 12))
+    assert len(reminders()) == 1
+    make_policy(reminder_leads="2880,1440,180")
+    counts = run_reminders(load_policy(), at(MONDAY, 12, 1))
+    assert counts == {"reminders_superseded": 1}
+    assert len(reminders()) == 1
+    assert ReminderClaim.get(kind="lead:2880").outcome == "superseded"
