@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
+import unicodedata
 from pathlib import Path
 
 import jinja2
@@ -87,6 +88,27 @@ def template_files() -> list[Path]:
 
 def is_gsm7(text: str) -> bool:
     return all(ch in _GSM_BASIC or ch in _GSM_EXTENSION for ch in text)
+
+
+def gsm_fold(text: str) -> str:
+    """Text with accents GSM-7 lacks dropped (á -> a), if that makes it all GSM-7.
+
+    A Spanish reply with one "á" is sent as UCS-2 at 70 characters a segment;
+    folded, it fits 160. The SMS channel may use this; Telegram shows the
+    original. Text that still needs UCS-2 (emoji, other scripts) is returned
+    unchanged, since folding would then save nothing.
+    """
+    if is_gsm7(text):
+        return text
+    folded = []
+    for ch in text:
+        if ch in _GSM_BASIC or ch in _GSM_EXTENSION:
+            folded.append(ch)
+            continue
+        base = unicodedata.normalize("NFKD", ch)[0]
+        folded.append(base if base in _GSM_BASIC else ch)
+    result = "".join(folded)
+    return result if is_gsm7(result) else text
 
 
 def sms_segments(text: str) -> int:

@@ -11,6 +11,7 @@ import pytest
 from core.dialog import handle_inbound
 from core.dialog.states import allowed
 from core.inbound import Inbound, Reply
+from core.messages import gsm_fold, sms_segments
 from core.models import Conversation
 from tests.factories import (
     make_department,
@@ -20,6 +21,7 @@ from tests.factories import (
     make_visit_type,
 )
 
+MAX_SMS_SEGMENTS = 3  # a whole reply with its choices; texts alone must fit 2
 # Monday 2026-11-23 08:00 UTC; the clinic runs on UTC unless a test says otherwise.
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
 _ids = itertools.count(1)
@@ -57,7 +59,10 @@ class Chat:
         )
         after = self.state()
         assert allowed(before, after), f"undeclared transition {before} -> {after}"
-        return render(self.replies)
+        shown = render(self.replies)
+        # As the SMS channel would send it (choices as lines, accents folded).
+        assert sms_segments(gsm_fold(shown)) <= MAX_SMS_SEGMENTS, shown
+        return shown
 
     def wait(self, **delta) -> None:
         self.now += dt.timedelta(**delta)

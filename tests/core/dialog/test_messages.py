@@ -112,3 +112,18 @@ def test_missing_variable_is_an_error():
 
     with pytest.raises(UndefinedError):
         render("en", "booked")
+
+
+@pytest.mark.parametrize(
+    "text,folded",
+    [
+        ("¿Qué día? Sí, más", "¿Qué dia? Si, mas"),  # é, ¿ are GSM-7 already
+        ("Ñandú", "Ñandu"),
+        ("plain", "plain"),
+        ("día 👍", "día 👍"),  # still UCS-2: left as it was
+    ],
+)
+def test_gsm_fold(text, folded):
+    from core.messages import gsm_fold
+
+    assert gsm_fold(text) == folded
