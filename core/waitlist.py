@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 
 from core import booking
-from core.calendar import LIVE_STATUSES
+from core.calendar import LIVE_STATUSES, MAX_VISIT
 from core.clock import from_db, to_db
 from core.db import is_sqlite, write_transaction
 from core.errors import DomainError, SlotTaken, SlotUnavailable
@@ -51,7 +51,7 @@ class OfferExpired(DomainError):
         super().__init__(message)
 
 
-def _text(name: str, patient: Patient, doctor: Doctor, start, policy, now, **extra):
+def _text(name: str, patient: Patient, doctor: Doctor, start, policy, **extra):
     lang = language_for(patient.language, policy)
     ctx = visit_context(
         start=start,
@@ -71,7 +71,7 @@ def _slot_is_free(doctor_id: int, start: dt.datetime, end: dt.datetime) -> bool:
             Appointment.doctor == doctor_id,
             Appointment.start < to_db(end),
             Appointment.end > to_db(start),
-            Appointment.start >= to_db(start - dt.timedelta(hours=12)),
+            Appointment.start >= to_db(start - MAX_VISIT),  # stays on the index
             Appointment.status.in_(LIVE_STATUSES),
         )
         .exists()
@@ -144,7 +144,7 @@ def offer_slot(freed: Appointment, policy: Policy, now: dt.datetime) -> list[int
             WaitlistEntry.id == entry.id
         ).execute()
         lang, body = _text(
-            "sched_waitlist_offer", patient, doctor, start, policy, now, minutes=minutes
+            "sched_waitlist_offer", patient, doctor, start, policy, minutes=minutes
         )
         message = enqueue(
             patient,
@@ -196,12 +196,11 @@ def _tell_others_gone(won: WaitlistOffer, policy: Policy, now: dt.datetime) -> N
             doctor,
             from_db(won.start),
             policy,
-            now,
         )
         enqueue(other.patient, body, now=now, kind="waitlist")
 
 
-def _explain(offer_id: int, now: dt.datetime) -> DomainError:
+def _explain(offer_id: int) -> DomainError:
     offer = WaitlistOffer.get_or_none(WaitlistOffer.id == offer_id)
     if offer is not None and offer.status in ("open", "expired"):
         return OfferExpired()
@@ -247,7 +246,7 @@ def accept_offer(offer_id: int, patient_id: int, now: dt.datetime) -> Appointmen
                 .execute()
             )
             if not won:
-                raise _explain(offer_id, now)
+                raise _explain(offer_id)
             appointment = booking.book(
                 patient_id=patient_id,
                 doctor_id=offer.doctor_id,

@@ -90,20 +90,16 @@ def _claimed(ids: list[int]) -> set[tuple[int, str, dt.datetime]]:
     return {(a, kind, from_db(start)) for a, kind, start in rows}
 
 
-def _nearer_lead_done(
+def _nearest_done(
     taken: set[tuple[int, str, dt.datetime]],
-    appointment_id: int,
-    start: dt.datetime,
-    lead: int,
-) -> bool:
-    """Was a reminder nearer the visit than `lead` already handled?"""
-    return any(
-        a == appointment_id
-        and s == start
-        and kind.startswith("lead:")
-        and int(kind[5:]) < lead
-        for a, kind, s in taken
-    )
+) -> dict[tuple[int, dt.datetime], int]:
+    """(appointment, start) -> the smallest lead already handled for it."""
+    nearest: dict[tuple[int, dt.datetime], int] = {}
+    for appointment_id, kind, start in taken:
+        if kind.startswith("lead:"):
+            key, lead = (appointment_id, start), int(kind.removeprefix("lead:"))
+            nearest[key] = min(lead, nearest.get(key, lead))
+    return nearest
 
 
 def _send(appointment: Appointment, policy: Policy, now: dt.datetime):
@@ -173,6 +169,7 @@ def _act(chunk: list[Due], policy: Policy, now: dt.datetime) -> Counter:
             .where(Appointment.id.in_(ids))
         }
         taken = _claimed(ids)
+        done = _nearest_done(taken)
         claims, contexts = [], []
         for due in chunk:
             appointment = current.get(due.appointment_id)
@@ -192,7 +189,7 @@ def _act(chunk: list[Due], policy: Policy, now: dt.datetime) -> Counter:
                 continue
             nearest = min(leads)  # several due at once: send only the latest one
             outcome = _decide(appointment, nearest, policy, now)
-            if _nearer_lead_done(taken, appointment.id, due.start, nearest):
+            if done.get((appointment.id, due.start), nearest) < nearest:
                 outcome = "superseded"  # e.g. a lead added to policy later
             message = None
             if outcome == "skipped_quiet":
