@@ -16,7 +16,7 @@ from core.dialog.flows.common import to_menu
 from core.dialog.outcome import Book, Handler, JoinWaitlist, Outcome, Reschedule, Turn
 from core.dialog.say import day_text, join, labels, reply, time_text, when_text
 from core.dialog.view import Slot
-from core.errors import DomainError, SlotTaken
+from core.errors import DomainError, SlotTaken, SlotUnavailable
 from core.inbound import Reply
 
 PAGE = 5
@@ -244,6 +244,9 @@ def _handle_confirm(turn: Turn) -> Outcome | None:
 def recover(turn: Turn, error: DomainError) -> Outcome:
     """After a booking or move failed: say why and offer the nearest free times."""
     data = turn.data
+    if not isinstance(error, SlotTaken | SlotUnavailable):
+        # Not about the time (e.g. the visit being moved was cancelled meanwhile).
+        return to_menu(turn, reply(turn, "effect_failed", problem=str(error)))
     start, _ = _slot(data["pick"])
     lead_name = "slot_taken" if isinstance(error, SlotTaken) else "slot_unavailable"
     lead = reply(turn, lead_name, time=time_text(start, turn))

@@ -311,3 +311,25 @@ def test_an_unexpected_failure_still_answers_and_flags(clinic, chat, monkeypatch
     )
     assert Message.get(Message.direction == "in").provider_id == "SMx"
     assert chat.send("hi", provider_id="SMx") == ""  # still idempotent
+
+
+def test_moving_a_visit_cancelled_meanwhile_says_why(clinic, chat, known):
+    visit = _book(known, clinic["hart"])
+    _open_context(known, "reminder", {"appointment_id": visit.id})
+    for text in ("3", "wednesday", "1"):
+        chat.send(text)
+    assert chat.state() == "confirm_booking"
+    booking.cancel(visit.id, Actor("staff", 1), "", NOW)
+    reply = chat.send("yes")
+    assert "already cancelled" in reply and chat.state() == "menu"
+    assert Appointment.get_by_id(visit.id).status == "cancelled"
+
+
+def test_a_time_that_became_too_soon_offers_later_ones(clinic, chat, known):
+    for text in ("hi", "1", "1", "1", "1", "today", "1"):
+        chat.send(text)
+    assert "Mon 23 Nov, 09:00?" in chat.replies[0].text
+    chat.wait(minutes=30)  # 08:30: 09:00 is now inside the hour of notice
+    reply = chat.send("yes")
+    assert "09:00 can no longer be booked" in reply and "1 09:30" in reply
+    assert chat.state() == "pick_time"
