@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from hypothesis import HealthCheck, given, settings
@@ -34,6 +35,7 @@ WORDS = [
     "0", "tomorrow", "3pm", "the 10:30 one", "STOP", "START", "HELP", "ESPAÑOL",
     "english", "12/3", " ", "\n", "\x00", "%s", "{{ clinic }}", "<b>",
 ]  # fmt: skip
+IDLE = [dt.timedelta(0), dt.timedelta(hours=2)]  # fresh, or past the idle timeout
 TEXTS = st.one_of(
     st.text(max_size=60),
     st.just(""),
@@ -84,7 +86,7 @@ def test_any_text_in_any_state_gets_a_reply_and_a_valid_state(clinic, known, dat
         data=raw,
         misunderstood=data.draw(st.integers(0, 1)),
         flag_reason=None,
-        updated_at=to_db(NOW),
+        updated_at=to_db(NOW - data.draw(st.sampled_from(IDLE))),
     ).where(Conversation.address == known.phone).execute()
     text = data.draw(TEXTS)
     count = Message.select().count()
