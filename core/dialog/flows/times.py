@@ -25,14 +25,17 @@ WAITLIST_DAYS = 7
 
 
 def local_today(turn: Turn) -> dt.date:
+    """Today in the clinic's time zone."""
     return turn.now.astimezone(turn.policy.tz).date()
 
 
 def doctor_ids(turn: Turn, data: dict) -> list[int]:
+    """The doctors the patient's choices so far allow."""
     return turn.view.doctor_ids(data.get("dept"), data.get("doc"), data.get("vt"))
 
 
 def ask_day(turn: Turn, data: dict, *lead: Reply) -> Outcome:
+    """Ask which day, forgetting any times offered before."""
     data = {k: v for k, v in data.items() if k not in ("offers", "shown", "pick")}
     ask = reply(turn, "pick_day", labels(turn, "soonest"))
     return Outcome(S.PICK_DAY, data, join(*lead, ask) if lead else [ask])
