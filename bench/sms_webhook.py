@@ -29,6 +29,7 @@ import aiohttp
 from aiohttp import web
 
 from bench.common import p99
+from core.inbound import Reply
 
 NOW = dt.datetime(2026, 11, 23, 7, 0, tzinfo=dt.UTC)  # a Monday morning
 PUBLIC_URL = "https://bench.clinic.example"
@@ -122,8 +123,22 @@ async def bare(request: web.Request) -> web.Response:
     return web.Response(text="<Response/>", content_type="application/xml")
 
 
-async def measure(app: web.Application, args: argparse.Namespace) -> dict:
+def _stub(inbound, now, *, deliver):
+    """A dialog that costs nothing: what the channel layer alone does."""
+    return [
+        Reply("Hi! What would you like to do?", (("Book", "1"), ("My visits", "2")))
+    ]
+
+
+async def measure(
+    app: web.Application, args: argparse.Namespace, stub_dialog: bool = False
+) -> dict:
     """Serve app on a free port while the load process runs against it."""
+    import bot.conversation
+
+    real = bot.conversation.dialog_entry
+    if stub_dialog:
+        bot.conversation.dialog_entry = lambda: _stub
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -138,6 +153,7 @@ async def measure(app: web.Application, args: argparse.Namespace) -> dict:
         out, _ = await child.communicate()
     finally:
         await runner.cleanup()
+        bot.conversation.dialog_entry = real
     return json.loads(out)
 
 
@@ -167,12 +183,16 @@ async def run(args: argparse.Namespace) -> None:
         )  # fmt: skip
         app = create_app(settings, role="web", clock=lambda: NOW)
         turns = await measure(app, args)
+        channel_only = await measure(
+            create_app(settings, role="web", clock=lambda: NOW), args, stub_dialog=True
+        )
     floor = web.Application()
     floor.router.add_post(PATH, bare)
     baseline = await measure(floor, args)
     text, rate, p99_ms = line("SMS webhook (signature+dialog+TwiML)", turns)
     base_text, base_rate, _ = line("bare aiohttp handler", baseline)
     print(text)
+    print(line("  same, dialog stubbed out", channel_only)[0])
     print(base_text)
     ok = rate >= 0.10 * base_rate and p99_ms <= 50
     print(

@@ -1,0 +1,82 @@
+"""Rate limits and quiet hours as pure rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.pacing import RateLimiter, RateLimits, in_quiet_hours, quiet_until
+from bot.render import callback_data, sms_text
+from core.policy import Policy
+
+T0 = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
+SECOND = dt.timedelta(seconds=1)
+
+
+def test_rate_limits_from_env():
+    limits = RateLimits.from_env(
+        {"CLINICBOT_SMS_RATE": "0.5", "CLINICBOT_TELEGRAM_RATE": "0"}
+    )
+    assert limits == RateLimits(sms_per_number=0.5, telegram_overall=0.0)
+    assert RateLimits.from_env({}) == RateLimits(1.0, 25.0, 1.0)
+
+
+@pytest.mark.parametrize("value", ["fast", "-1"])
+def test_bad_rate_names_the_variable(value):
+    with pytest.raises(ValueError, match="CLINICBOT_SMS_RATE"):
+        RateLimits.from_env({"CLINICBOT_SMS_RATE": value})
+
+
+def test_half_a_message_per_second_spaces_sends_two_seconds_apart():
+    limiter = RateLimiter(RateLimits(sms_per_number=0.5))
+    assert limiter.admit(("sms:+1",), T0) is None
+    assert limiter.admit(("sms:+1",), T0 + SECOND) == T0 + 2 * SECOND
+    assert limiter.admit(("sms:+2",), T0 + SECOND) is None  # another number
+    assert limiter.admit(("sms:+1",), T0 + 2 * SECOND) is None
+
+
+def test_a_refused_send_takes_no_token_from_other_keys():
+    limiter = RateLimiter(RateLimits(telegram_overall=2, telegram_per_chat=1))
+    assert limiter.admit(("telegram", "telegram:1"), T0) is None
+    # Chat 1 is busy; the overall bucket must not lose a token for it.
+    assert limiter.admit(("telegram", "telegram:1"), T0) is not None
+    assert limiter.admit(("telegram", "telegram:2"), T0) is None
+
+
+@pytest.mark.parametrize(
+    ("now", "quiet"),
+    [("20:59", False), ("21:00", True), ("23:30", True), ("03:00", True),
+     ("07:59", True), ("08:00", False), ("12:00", False)],
+)  # fmt: skip
+def test_quiet_hours_wrap_midnight(now, quiet):
+    assert in_quiet_hours(dt.time.fromisoformat(now), dt.time(21), dt.time(8)) is quiet
+
+
+def test_quiet_hours_within_a_day_and_none():
+    assert in_quiet_hours(dt.time(13), dt.time(12), dt.time(14))
+    assert not in_quiet_hours(dt.time(15), dt.time(12), dt.time(14))
+    assert not in_quiet_hours(dt.time(3), dt.time(0), dt.time(0))
+
+
+def test_quiet_until_is_the_local_morning_across_a_dst_change():
+    policy = Policy(timezone="Europe/Berlin")
+    # 22:00 Berlin on the night clocks go back (25 Oct 2026, 03:00 -> 02:00).
+    evening = dt.datetime(2026, 10, 24, 20, 0, tzinfo=dt.UTC)
+    end = quiet_until(evening, policy)
+    assert end.astimezone(policy.tz).replace(tzinfo=None) == dt.datetime(
+        2026, 10, 25, 8
+    )
+    assert end == dt.datetime(2026, 10, 25, 7, 0, tzinfo=dt.UTC)
+    assert quiet_until(dt.datetime(2026, 10, 25, 9, 0, tzinfo=dt.UTC), policy) is None
+
+
+def test_sms_text_does_not_number_twice():
+    choices = (("Confirm", "1"), ("Cancel visit", "2"))
+    assert sms_text("Reply:\n1 Confirm\n2 Cancel visit", choices).count("Confirm") == 1
+    assert sms_text("Reply:", choices) == "Reply:\n1 Confirm\n2 Cancel visit"
+
+
+def test_long_callback_data_falls_back_to_the_choice_number():
+    assert callback_data(3, "x" * 64) == "x" * 64
+    assert callback_data(3, "é" * 33) == "3"  # 66 bytes
