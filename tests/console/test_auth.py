@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from console.app import create_app
 from console.session import COOKIE, Session, SessionCodec
 from core.models import Appointment, StaffUser
+from core.settings import Settings
 from tests.console.conftest import PASSWORD, csrf_of, login
 
 
@@ -167,3 +169,16 @@ async def test_login_never_redirects_off_site(client):
         allow_redirects=False,
     )
     assert response.headers["Location"] == "/"
+
+
+async def test_cookie_is_secure_behind_an_https_public_url(
+    aiohttp_client, database, clinic
+):
+    settings = Settings(
+        database_url=database,
+        secret_key="test-secret-key-0123456789",
+        public_url="https://clinic.example",
+    )
+    client = await aiohttp_client(create_app(settings, role="web"))
+    response = await client.get("/login")
+    assert response.cookies[COOKIE]["secure"]

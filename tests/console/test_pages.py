@@ -226,3 +226,28 @@ async def test_unknown_pages_and_crashes_render_friendly_errors(
     text = await crashed.text()
     assert crashed.status == 500 and "secret internals" not in text
     assert "Traceback" not in text and "Something went wrong" in text
+
+
+async def test_today_board_shows_visits_unconfirmed_flagged_and_failed(
+    client, login_as, clinic, now
+):
+    token = await login_as("staff")
+    start = now.replace(hour=14)
+    await client.post(
+        "/appointments",
+        data={"csrf": token, "doctor": clinic["doctor"].id,
+              "patient": clinic["patient"].id, "start": start.isoformat()},
+    )  # fmt: skip
+    Conversation.create(
+        channel="telegram", address="42", flagged=True, flag_reason="Asked for a human"
+    )
+    Message.create(
+        direction="out", channel="sms", address="+15550002222",
+        status="failed", error_code="21610",
+    )  # fmt: skip
+    board = await (await client.get("/today/board")).text()
+    assert board.count("Ana Lopez") == 2  # today's list and the unconfirmed list
+    assert "Asked for a human" in board and "21610" in board
+    await login_as("doctor")
+    doctor_board = await (await client.get("/today/board")).text()
+    assert "Ana Lopez" in doctor_board and "Asked for a human" not in doctor_board
