@@ -10,9 +10,9 @@ from aiohttp import web
 from console import common, forms
 from console.auth import ADMIN, allow
 from console.render import render
+from core.doctor_admin import doctor_admin_list
 from core.errors import DomainError
 from core.policy_admin import BOUNDS, LANGUAGES, update_policy
-from core.schedule_admin import doctor_admin_list
 from core.staff import ROLES
 from core.staff_auth import add_staff, list_staff, new_password_hash, update_staff
 

@@ -11,8 +11,8 @@ from console.auth import EVERYONE, allow
 from console.auth import now as clock_now
 from console.render import render
 from core import booking
+from core.appointment_view import appointment_detail
 from core.calendar import next_slots
-from core.schedule_view import appointment_detail
 from core.staff_auth import SessionUser
 
 MOVE_CHOICES = 24  # free times offered on the reschedule picker

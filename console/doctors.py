@@ -10,7 +10,7 @@ from console import common, forms
 from console.auth import STAFF, allow
 from console.auth import now as clock_now
 from console.render import render
-from core import schedule_admin as admin
+from core import doctor_admin, schedule_admin
 from core.errors import InvalidInput
 from core.schedule_admin import WEEKDAYS
 
@@ -34,9 +34,9 @@ async def _list_page(request: web.Request, affected=()) -> web.StreamResponse:
     policy = await common.policy(request)
     today = clock_now(request).astimezone(policy.tz).date()
     context = {
-        "doctors": await common.db(request, admin.doctor_admin_list),
-        "departments": await common.db(request, admin.all_departments),
-        "closures": await common.db(request, admin.list_closures, today),
+        "doctors": await common.db(request, doctor_admin.doctor_admin_list),
+        "departments": await common.db(request, doctor_admin.all_departments),
+        "closures": await common.db(request, schedule_admin.list_closures, today),
         "affected": list(affected),
     }
     return render("doctors.html", request, context)
@@ -44,11 +44,11 @@ async def _list_page(request: web.Request, affected=()) -> web.StreamResponse:
 
 async def _doctor_page(request, doctor_id: int, affected=(), status: int = 200):
     policy = await common.policy(request)
-    hours = await common.db(request, admin.weekly_hours, doctor_id)
+    hours = await common.db(request, schedule_admin.weekly_hours, doctor_id)
     context = {
-        "doctor": await common.db(request, admin.doctor_form, doctor_id),
-        "departments": await common.db(request, admin.all_departments),
-        "visit_types": await common.db(request, admin.all_visit_types),
+        "doctor": await common.db(request, doctor_admin.doctor_form, doctor_id),
+        "departments": await common.db(request, doctor_admin.all_departments),
+        "visit_types": await common.db(request, doctor_admin.all_visit_types),
         "hours": [
             (
                 day,
@@ -58,7 +58,7 @@ async def _doctor_page(request, doctor_id: int, affected=(), status: int = 200):
             for day in range(7)
         ],
         "time_off": await common.db(
-            request, admin.list_time_off, doctor_id, policy, clock_now(request)
+            request, schedule_admin.list_time_off, doctor_id, policy, clock_now(request)
         ),
         "affected": list(affected),
         "policy": policy,
@@ -87,7 +87,7 @@ async def doctor_save(request: web.Request) -> web.StreamResponse:
     doctor_id = forms.route_id(request) if "id" in request.match_info else None
     doctor = await common.db(
         request,
-        admin.save_doctor,
+        doctor_admin.save_doctor,
         forms.text(form, "name", limit=120),
         forms.integer(form, "department"),
         forms.text(form, "specialisation", required=False, limit=120),
@@ -101,7 +101,7 @@ async def doctor_save(request: web.Request) -> web.StreamResponse:
 async def doctor_active(request: web.Request) -> web.StreamResponse:
     doctor_id = forms.route_id(request)
     active = forms.checkbox(await request.post(), "active")
-    await common.db(request, admin.set_doctor_active, doctor_id, active)
+    await common.db(request, doctor_admin.set_doctor_active, doctor_id, active)
     notice = (
         "Doctor active again" if active else "Doctor deactivated; booked visits stay"
     )
@@ -116,14 +116,19 @@ async def doctor_hours(request: web.Request) -> web.StreamResponse:
     hours = {}
     for day in range(7):
         try:
-            hours[day] = admin.parse_intervals(
+            hours[day] = schedule_admin.parse_intervals(
                 forms.text(form, f"day{day}", required=False, limit=200)
             )
         except InvalidInput as exc:
             raise forms.bad(f"{WEEKDAYS[day]}: {exc}") from None
     policy = await common.policy(request)
     affected = await common.db(
-        request, admin.set_weekly_hours, doctor_id, hours, policy, clock_now(request)
+        request,
+        schedule_admin.set_weekly_hours,
+        doctor_id,
+        hours,
+        policy,
+        clock_now(request),
     )
     return await _doctor_page(request, doctor_id, affected)
 
@@ -135,7 +140,7 @@ async def time_off_add(request: web.Request) -> web.StreamResponse:
     policy = await common.policy(request)
     affected = await common.db(
         request,
-        admin.add_time_off,
+        schedule_admin.add_time_off,
         doctor_id,
         _local(form, "start", policy.tz),
         _local(form, "end", policy.tz),
@@ -148,7 +153,9 @@ async def time_off_add(request: web.Request) -> web.StreamResponse:
 @allow(*STAFF)
 async def time_off_remove(request: web.Request) -> web.StreamResponse:
     doctor_id = forms.route_id(request)
-    await common.db(request, admin.remove_time_off, forms.route_id(request, "off"))
+    await common.db(
+        request, schedule_admin.remove_time_off, forms.route_id(request, "off")
+    )
     raise common.redirect(request, "doctor", "Time off removed", id=doctor_id)
 
 
@@ -158,7 +165,7 @@ async def department_save(request: web.Request) -> web.StreamResponse:
     department_id = forms.route_id(request) if "id" in request.match_info else None
     await common.db(
         request,
-        admin.save_department,
+        doctor_admin.save_department,
         forms.text(form, "name", limit=120),
         department_id,
     )
@@ -169,7 +176,7 @@ async def department_save(request: web.Request) -> web.StreamResponse:
 async def department_active(request: web.Request) -> web.StreamResponse:
     active = forms.checkbox(await request.post(), "active")
     await common.db(
-        request, admin.set_department_active, forms.route_id(request), active
+        request, doctor_admin.set_department_active, forms.route_id(request), active
     )
     raise common.redirect(request, "doctors", "Department saved")
 
@@ -181,7 +188,7 @@ async def closure_add(request: web.Request) -> web.StreamResponse:
     policy = await common.policy(request)
     affected = await common.db(
         request,
-        admin.add_closure,
+        schedule_admin.add_closure,
         forms.date(form, "day"),
         forms.text(form, "name", required=False, limit=120),
         policy,
@@ -191,5 +198,5 @@ async def closure_add(request: web.Request) -> web.StreamResponse:
 
 @allow(*STAFF)
 async def closure_remove(request: web.Request) -> web.StreamResponse:
-    await common.db(request, admin.remove_closure, forms.route_id(request))
+    await common.db(request, schedule_admin.remove_closure, forms.route_id(request))
     raise common.redirect(request, "doctors", "Closure removed")

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from core import booking
+from core.doctor_admin import save_department, save_doctor
 from core.errors import InvalidInput
 from core.models import Appointment, WorkingHours
 from core.policy import load_policy
@@ -14,8 +15,6 @@ from core.schedule_admin import (
     add_closure,
     add_time_off,
     parse_intervals,
-    save_department,
-    save_doctor,
     set_weekly_hours,
     weekly_hours,
 )
