@@ -227,11 +227,18 @@ def test_carrier_keywords(text, keyword):
     assert carrier_keyword(text) == keyword
 
 
-async def test_stop_opts_out_and_start_opts_back_in(client):
-    patient = make_patient(phone="+15551230001")
+async def test_stop_opts_out_and_start_opts_back_in(client, now):
+    patient = make_patient(phone="+15551230001", name="Ana Test", consent_at=now)
+    Appointment.create(
+        doctor=make_doctor(), patient=patient, visit_type=make_visit_type(),
+        start=to_db(now + dt.timedelta(days=1)),
+        end=to_db(now + dt.timedelta(days=1, minutes=30)),
+    )  # fmt: skip
     stop = await twilio_post(client, SMS, sms(" Stop ", sid="SM" + "1" * 32))
     assert stop.status == 200
     assert Patient.get_by_id(patient.id).sms_opt_out
+    # The visit is still booked, so staff are asked to follow up.
+    assert Conversation.get(Conversation.address == "+15551230001").flagged
     start = await twilio_post(client, SMS, sms("START", sid="SM" + "2" * 32))
     assert start.status == 200
     assert not Patient.get_by_id(patient.id).sms_opt_out
