@@ -198,6 +198,17 @@ async def test_stats_page_has_svg_charts_and_csv_exports(client, login_as, clini
     await login_as("staff")
     page = await (await client.get("/stats?from=2026-11-01&to=2026-11-30")).text()
     assert page.count("No data in this range") == 3 and "Confirmation rate" in page
+    assert "No messages in this range" in page
+    Message.create(
+        direction="out",
+        channel="sms",
+        address="+15550003333",
+        status="delivered",
+        created_at=dt.datetime(2026, 11, 20, 12),
+    )
+    page = await (await client.get("/stats?from=2026-11-01&to=2026-11-30")).text()
+    assert "No messages in this range" not in page
+    assert page.count("<title>2026-11-20: 1</title>") == 2  # sent and delivered bars
     assert (await client.get("/stats?from=2026-12-01&to=2026-11-01")).status == 400
     assert (await client.get("/stats?from=yesterday")).status == 400
     response = await client.get(
