@@ -178,3 +178,14 @@ async def test_doctor_sees_only_own_calendar(client, login_as, clinic, now):
     page = await (await client.get(f"/calendar?date={day}&doctor={other}")).text()
     assert "Dr. Own" in page and "Dr. Other" not in page
     assert 'class="slot"' not in page  # doctors do not book
+
+
+async def test_calendar_by_department_shows_only_its_doctors(client, login_as, clinic):
+    await login_as("staff")
+    department = clinic["other"].department_id
+    page = await (
+        await client.get(f"/calendar?view=week&department={department}")
+    ).text()
+    assert "Dr. Other" in page and "<th>Dr. Own</th>" not in page
+    assert (await client.get("/calendar?view=month")).status == 400
+    assert (await client.get("/calendar?date=someday")).status == 400

@@ -182,3 +182,12 @@ async def test_cookie_is_secure_behind_an_https_public_url(
     client = await aiohttp_client(create_app(settings, role="web"))
     response = await client.get("/login")
     assert response.cookies[COOKIE]["secure"]
+
+
+async def test_login_without_csrf_is_refused(client):
+    await client.get("/login")
+    response = await client.post(
+        "/login", data={"email": "staff@clinic.test", "password": PASSWORD}
+    )
+    assert response.status == 403
+    assert (await client.get("/", allow_redirects=False)).status == 302
