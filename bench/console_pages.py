@@ -23,7 +23,6 @@ from pathlib import Path
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from bench.common import p99
 from console.app import create_app
 from core.clock import UTC
 from core.db import db, open_database
@@ -173,6 +172,11 @@ async def _time(client: TestClient, path: str, repeat: int) -> list[float]:
         await response.read()
         samples.append(time.perf_counter() - started)
     return samples
+
+
+def p99(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
 
 
 def _line(name: str, samples: list[float], base: list[float], target: float | None):
