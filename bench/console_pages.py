@@ -248,6 +248,7 @@ def main() -> None:
             f"from={days[0] if days else WEEK}&to={WEEK + dt.timedelta(days=7)}"
         )
         empty = "from=2030-01-01&to=2030-01-30"
+        n = f"{total:,}"
         queries = [
             (
                 "week calendar, empty week (baseline)",
@@ -260,9 +261,9 @@ def main() -> None:
                 100,
             ),
             ("stats, empty range (baseline)", f"/stats?{empty}", None),
-            ("stats, last 30 days of 1M visits", f"/stats?{month}", None),
-            ("stats, last 365 days of 1M visits", f"/stats?{year}", None),
-            ("stats, all 1,000,000 visits", f"/stats?{everything}", 500),
+            (f"stats, last 30 days of {n} visits", f"/stats?{month}", None),
+            (f"stats, last 365 days of {n} visits", f"/stats?{year}", None),
+            (f"stats, all {n} visits", f"/stats?{everything}", 500),
         ]
         print(f"median of {args.repeat} requests each, SQLite, one process:")
         asyncio.run(_measure(url, args.repeat, queries))
