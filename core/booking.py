@@ -95,7 +95,7 @@ def check_bookable(
     if start < now:
         raise SlotUnavailable("That time is in the past.")
     day = start.astimezone(policy.tz).date()
-    (calendar,) = load_calendars([doctor.id], day, day, policy)
+    (calendar,) = load_calendars([doctor.id], day, day, policy, with_busy=False)
     slots = day_slots(
         day, calendar, load_closures(day, day), policy, now, length, ignore_busy=True
     )

@@ -34,9 +34,14 @@ def _utc_bounds(
 
 
 def load_calendars(
-    doctor_ids: Sequence[int], first: dt.date, last: dt.date, policy: Policy
+    doctor_ids: Sequence[int],
+    first: dt.date,
+    last: dt.date,
+    policy: Policy,
+    *,
+    with_busy: bool = True,
 ) -> list[DoctorCalendar]:
-    """Hours, time off and live appointments of these doctors for those days."""
+    """Hours, time off and (with_busy) live appointments of these doctors."""
     lo, hi = _utc_bounds(first, last, policy)
     hours: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
     for doctor_id, weekday, start, end in (
@@ -63,14 +68,18 @@ def load_calendars(
         off[doctor_id].append((from_db(start), from_db(end)))
     busy: dict[int, list] = defaultdict(list)
     for doctor_id, start, end in (
-        Appointment.select(Appointment.doctor, Appointment.start, Appointment.end)
-        .where(
-            Appointment.doctor.in_(list(doctor_ids)),
-            Appointment.start >= to_db(lo - MAX_VISIT),
-            Appointment.start < to_db(hi),
-            Appointment.status.in_(LIVE_STATUSES),
+        []
+        if not with_busy
+        else (
+            Appointment.select(Appointment.doctor, Appointment.start, Appointment.end)
+            .where(
+                Appointment.doctor.in_(list(doctor_ids)),
+                Appointment.start >= to_db(lo - MAX_VISIT),
+                Appointment.start < to_db(hi),
+                Appointment.status.in_(LIVE_STATUSES),
+            )
+            .tuples()
         )
-        .tuples()
     ):
         busy[doctor_id].append((from_db(start), from_db(end)))
     return [
@@ -118,19 +127,23 @@ def next_slots(
     count: int,
     length: dt.timedelta,
     from_day: dt.date | None = None,
-    window_days: int = 7,
 ) -> list[tuple[dt.datetime, int]]:
-    """The next `count` free (start, doctor_id), loading a week at a time."""
+    """The next `count` free (start, doctor_id), earliest first.
+
+    Loads one day first (usually enough), then windows that double in size.
+    """
     today = now.astimezone(policy.tz).date()
     first = max(from_day or today, today)
     horizon = today + dt.timedelta(days=policy.horizon_days)
     found: list[tuple[dt.datetime, int]] = []
+    window = 1
     while first <= horizon and len(found) < count:
-        last = min(first + dt.timedelta(days=window_days - 1), horizon)
+        last = min(first + dt.timedelta(days=window - 1), horizon)
         calendars = load_calendars(doctor_ids, first, last, policy)
         closures = load_closures(first, last)
         found += next_free_slots(
             calendars, closures, policy, now, count - len(found), length, first, last
         )
         first = last + dt.timedelta(days=1)
+        window = min(window * 2, 16)
     return found[:count]

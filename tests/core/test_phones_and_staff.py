@@ -1,0 +1,60 @@
+"""Phone normalisation and staff logins reject bad input clearly."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.errors import InvalidInput
+from core.models import StaffUser
+from core.phones import normalize_phone
+from core.staff import check_password, create_staff
+
+
+@pytest.mark.parametrize(
+    "raw,e164",
+    [
+        ("+1 (555) 010-2000", "+15550102000"),
+        ("555-010-2000", "+15550102000"),
+        ("+49 30 1234567", "+49301234567"),
+        ("+44 20 7946 0958", "+442079460958"),
+    ],
+)
+def test_phone_numbers_become_e164(raw, e164):
+    assert normalize_phone(raw) == e164
+
+
+@pytest.mark.parametrize("raw", ["", "hello", "12", "+1 555", "☎️☎️", "+999999999999999999"])
+def test_malformed_phone_numbers_are_refused(raw):
+    with pytest.raises(InvalidInput):
+        normalize_phone(raw)
+
+
+def test_create_staff_hashes_and_checks(sqlite_database):
+    user = create_staff(" Admin@Clinic.Example ", "correct horse battery", "admin", rounds=4)
+    assert user.email == "admin@clinic.example"
+    assert user.password_hash.startswith("$2")
+    assert check_password("correct horse battery", user.password_hash)
+    assert not check_password("wrong", user.password_hash)
+    assert not check_password("x", "not-a-hash")
+
+
+@pytest.mark.parametrize(
+    "email,password,role,message",
+    [
+        ("nobody", "long enough pw", "staff", "not an email"),
+        ("a@b.example", "short", "staff", "at least"),
+        ("a@b.example", "long enough pw", "root", "Role must be"),
+        ("a@b.example", "long enough pw", "doctor", "linked to an existing doctor"),
+        ("a@b.example", "é" * 40, "staff", "72 bytes"),
+    ],
+)
+def test_create_staff_refuses_bad_input(sqlite_database, email, password, role, message):
+    with pytest.raises(InvalidInput, match=message):
+        create_staff(email, password, role, rounds=4)
+    assert StaffUser.select().count() == 0
+
+
+def test_duplicate_login_is_refused(sqlite_database):
+    create_staff("a@b.example", "long enough pw", "staff", rounds=4)
+    with pytest.raises(InvalidInput, match="already has a login"):
+        create_staff("A@B.example", "long enough pw", "staff", rounds=4)
