@@ -1,9 +1,13 @@
 """How async code (bot/, console/) runs a synchronous core unit of work.
 
-Measured by bench/db_adapter.py (figures in the README): on SQLite one
-dedicated database thread keeps the event loop free for a few percent of
-throughput, and gives SQLite the single writer it wants. pwasyncio was
-slower on both databases, so it is not used.
+bench/db_adapter.py measured the candidates on SQLite (50 clients, a read
+and a write per request; figures in the README): on the loop ~2,000 req/s,
+one database thread ~1,150, playhouse.pwasyncio ~660. The loop itself is
+fastest, but any slow unit (a 450 ms stats page over a million visits, a
+10,000-reminder tick) would then stall every webhook, health check and
+live-update stream with it. One database thread keeps the loop answering and
+gives SQLite the single writer it wants, so it is the design; pwasyncio lost
+on both counts and is not used.
 """
 
 from __future__ import annotations

@@ -4,6 +4,4 @@ from peewee import IntegerField
 
 
 def up(migrator, db):
-    migrator.add_column(
-        "staff_user", "session_epoch", IntegerField(default=0)
-    ).run()
+    migrator.add_column("staff_user", "session_epoch", IntegerField(default=0)).run()

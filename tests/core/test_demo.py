@@ -36,7 +36,9 @@ def test_demo_clinic_shape(database):
         .tuples()
     )
     assert max(n for (n,) in per_day) == 2
-    statuses = {s for (s,) in Appointment.select(Appointment.status).distinct().tuples()}
+    statuses = {
+        s for (s,) in Appointment.select(Appointment.status).distinct().tuples()
+    }
     assert statuses == {"scheduled", "confirmed", "completed", "cancelled", "no_show"}
     total = Appointment.select().count()
     assert 250 <= total <= 400
@@ -44,7 +46,9 @@ def test_demo_clinic_shape(database):
     assert Appointment.select().where(Appointment.start < naive_now).count() > 50
     assert Appointment.select().where(Appointment.start > naive_now).count() > 50
     # Live visits hold their time; cancelled ones released it.
-    cancelled = Appointment.select(Appointment.id).where(Appointment.status == "cancelled")
+    cancelled = Appointment.select(Appointment.id).where(
+        Appointment.status == "cancelled"
+    )
     assert not SlotClaim.select().where(SlotClaim.appointment.in_(cancelled)).exists()
     assert StaffUser.select().count() == 2
 

@@ -23,14 +23,18 @@ def test_phone_numbers_become_e164(raw, e164):
     assert normalize_phone(raw) == e164
 
 
-@pytest.mark.parametrize("raw", ["", "hello", "12", "+1 555", "☎️☎️", "+999999999999999999"])
+@pytest.mark.parametrize(
+    "raw", ["", "hello", "12", "+1 555", "☎️☎️", "+999999999999999999"]
+)
 def test_malformed_phone_numbers_are_refused(raw):
     with pytest.raises(InvalidInput):
         normalize_phone(raw)
 
 
 def test_create_staff_hashes_and_checks(sqlite_database):
-    user = create_staff(" Admin@Clinic.Example ", "correct horse battery", "admin", rounds=4)
+    user = create_staff(
+        " Admin@Clinic.Example ", "correct horse battery", "admin", rounds=4
+    )
     assert user.email == "admin@clinic.example"
     assert user.password_hash.startswith("$2")
     assert check_password("correct horse battery", user.password_hash)
@@ -48,7 +52,9 @@ def test_create_staff_hashes_and_checks(sqlite_database):
         ("a@b.example", "é" * 40, "staff", "72 bytes"),
     ],
 )
-def test_create_staff_refuses_bad_input(sqlite_database, email, password, role, message):
+def test_create_staff_refuses_bad_input(
+    sqlite_database, email, password, role, message
+):
     with pytest.raises(InvalidInput, match=message):
         create_staff(email, password, role, rounds=4)
     assert StaffUser.select().count() == 0
