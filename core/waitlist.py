@@ -165,7 +165,7 @@ def offer_slot(freed: Appointment, policy: Policy, now: dt.datetime) -> list[int
             )
         )
         offers.append(offer.id)
-    open_contexts(contexts)
+    open_contexts(contexts, now - dt.timedelta(minutes=policy.idle_timeout_minutes))
     if offers:
         log.info("offered slot of appointment %s to %d patients", freed.id, len(offers))
     return offers

@@ -10,6 +10,7 @@ from peewee import IntegrityError
 
 from core.clock import to_db
 from core.db import db
+from core.dialog.states import EXPIRING
 from core.models import AuditLog, Conversation, Patient, ReminderClaim
 from core.outbox import preferred_channel
 
@@ -63,7 +64,13 @@ def context_row(
 
 
 def insert_rows(
-    model, rows: list[dict], *, on_conflict: tuple = (), update: tuple = ()
+    model,
+    rows: list[dict],
+    *,
+    on_conflict: tuple = (),
+    update: tuple = (),
+    update_where: str = "",
+    where_params: tuple = (),
 ) -> None:
     """Insert many rows with one prepared statement (executemany).
 
@@ -86,22 +93,39 @@ def insert_rows(
             for n in update
         )
         sql += f" ON CONFLICT ({target}) DO UPDATE SET {sets}"
-    values = [tuple(f.db_value(row[f.name]) for f in fields) for row in rows]
+        if update_where:
+            sql += f" WHERE {update_where}"
+    values = [
+        tuple(f.db_value(row[f.name]) for f in fields) + where_params for row in rows
+    ]
     # Raise peewee's IntegrityError (not the driver's), as peewee queries do.
     with peewee.__exception_wrapper__:
         db.cursor().executemany(sql, values)
 
 
-def open_contexts(rows: list[dict]) -> None:
-    """Upsert Conversation rows by (channel, address), one per address."""
+def open_contexts(rows: list[dict], idle_before: dt.datetime) -> None:
+    """Upsert Conversation rows by (channel, address), one per address.
+
+    A patient in the middle of a flow (active since idle_before) keeps their
+    place: overwriting it would make their next "1" answer the reminder
+    instead of the question they are looking at. They can still confirm
+    through "My appointments".
+    """
     unique: dict[tuple[str, str], dict] = {}
     for row in rows:
         unique.setdefault((row["channel"], row["address"]), row)  # first wins
+    mid_flow = sorted(EXPIRING)
+    marks = ", ".join([db.obj.param] * len(mid_flow))
     insert_rows(
         Conversation,
         list(unique.values()),
         on_conflict=("channel", "address"),
         update=("patient", "state", "data", "misunderstood", "updated_at"),
+        update_where=(
+            f'"conversation"."state" NOT IN ({marks})'
+            f' OR "conversation"."updated_at" < {db.obj.param}'
+        ),
+        where_params=(*mid_flow, Conversation.updated_at.db_value(to_db(idle_before))),
     )
 
 

@@ -222,7 +222,7 @@ def _act(chunk: list[Due], policy: Policy, now: dt.datetime) -> Counter:
             # A concurrent scheduler that claimed any of these makes this
             # fail, and the whole chunk (texts included) rolls back.
             insert_rows(ReminderClaim, claims)
-        open_contexts(contexts)
+        open_contexts(contexts, now - dt.timedelta(minutes=policy.idle_timeout_minutes))
     return counts
 
 

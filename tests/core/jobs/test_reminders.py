@@ -276,3 +276,22 @@ def test_a_lead_added_to_policy_later_does_not_repeat_a_nearer_reminder(clinic):
     assert counts == {"reminders_superseded": 1}
     assert len(reminders()) == 1
     assert ReminderClaim.get(kind="lead:2880").outcome == "superseded"
+
+
+def test_a_patient_mid_flow_keeps_their_place_when_a_reminder_goes(clinic):
+    """Their next "1" must answer the question they are looking at."""
+    doctor, patient = clinic
+    now = at(MONDAY, 12)
+    Conversation.create(
+        channel="sms",
+        address=patient.phone,
+        patient=patient,
+        state="pick_time",
+        data='{"doctor_id": 1}',
+        updated_at=to_db(now - dt.timedelta(minutes=2)),
+    )
+    visit(doctor, patient, at(TUESDAY, 12))
+    run_reminders(load_policy(), now)
+    assert len(reminders()) == 1  # the text still goes
+    conversation = Conversation.get(address=patient.phone)
+    assert (conversation.state, conversation.data) == ("pick_time", '{"doctor_id": 1}')
