@@ -14,7 +14,7 @@ from console.routes import setup_console
 from console.scheduling import setup_scheduler
 from core.clock import Clock, system_clock
 from core.db import open_database
-from core.gateway import Gateway
+from core.gateway import gateway_for
 from core.migrate import migrate
 from core.policy import ensure_policy
 from core.settings import Settings
@@ -32,7 +32,7 @@ def _prepare_database(settings: Settings) -> None:
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     """Open, migrate and later close the database on the gateway's thread."""
-    gateway = Gateway()
+    gateway = gateway_for(app[SETTINGS].database_url)
     await gateway.run(_prepare_database, app[SETTINGS])
     app[GATEWAY] = gateway
     yield

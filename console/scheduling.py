@@ -146,9 +146,9 @@ def run_once(settings: Settings, now_iso: str | None) -> int:
 
 def _dispatch_once(settings: Settings, now: dt.datetime) -> int:
     from bot.dispatcher import dispatch_once
-    from core.gateway import Gateway
+    from core.gateway import gateway_for
 
-    gateway = Gateway()
+    gateway = gateway_for(settings.database_url)
     try:
         return asyncio.run(dispatch_once(settings, gateway, now))
     except Exception:  # the texts stay queued for the next round
