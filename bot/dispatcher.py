@@ -122,7 +122,7 @@ def build_dispatcher(app: web.Application, bot=None) -> Dispatcher:
         app[GATEWAY],
         senders_for(settings, bot),
         clock=app[CLOCK],
-        limits=RateLimits.from_env(),
+        limits=RateLimits.from_settings(settings),
     )
 
 
@@ -140,7 +140,7 @@ async def dispatch_due(app: web.Application, now: dt.datetime) -> int:
 async def dispatch_once(settings: Settings, gateway: Gateway, now: dt.datetime) -> int:
     """One round outside the web app (`clinicbot jobs run-once`)."""
     dispatcher = Dispatcher(
-        gateway, senders_for(settings), limits=RateLimits.from_env()
+        gateway, senders_for(settings), limits=RateLimits.from_settings(settings)
     )
     try:
         return await dispatcher.dispatch_due(now)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import threading
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from core.clock import wall_to_utc
 from core.policy import Policy
+from core.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -21,27 +20,11 @@ class RateLimits:
     telegram_per_chat: float = 1.0
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> RateLimits:
-        """Read the CLINICBOT_{SMS,TELEGRAM,TELEGRAM_CHAT}_RATE variables, if set."""
-        env = os.environ if environ is None else environ
-        values = {}
-        for field, name in (
-            ("sms_per_number", "CLINICBOT_SMS_RATE"),
-            ("telegram_overall", "CLINICBOT_TELEGRAM_RATE"),
-            ("telegram_per_chat", "CLINICBOT_TELEGRAM_CHAT_RATE"),
-        ):
-            raw = env.get(name, "").strip()
-            if not raw:
-                continue
-            try:
-                values[field] = float(raw)
-            except ValueError:
-                raise ValueError(
-                    f"{name} must be messages per second, e.g. 1 or 0.5"
-                ) from None
-            if values[field] < 0:
-                raise ValueError(f"{name} must not be negative")
-        return cls(**values)
+    def from_settings(cls, settings: Settings) -> RateLimits:
+        """The limits configured by CLINICBOT_{SMS,TELEGRAM,TELEGRAM_CHAT}_RATE."""
+        return cls(
+            settings.sms_rate, settings.telegram_rate, settings.telegram_chat_rate
+        )
 
     def rate_for(self, key: str) -> float:
         """The limit for a rate key: sms:<number>, telegram, telegram:<chat>."""

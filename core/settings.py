@@ -28,6 +28,10 @@ class Settings:
     telegram_bot_token: str = ""
     telegram_webhook_secret: str = ""
     telegram_api_base_url: str = ""
+    # Outbound messages per second (0 lifts a limit), as the providers ask.
+    sms_rate: float = 1.0
+    telegram_rate: float = 25.0
+    telegram_chat_rate: float = 1.0
     demo: bool = False
 
     def __post_init__(self) -> None:
@@ -122,8 +126,29 @@ class Settings:
             telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN", ""),
             telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", ""),
             telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL", "").rstrip("/"),
+            sms_rate=_rate(env, "CLINICBOT_SMS_RATE", cls.sms_rate),
+            telegram_rate=_rate(env, "CLINICBOT_TELEGRAM_RATE", cls.telegram_rate),
+            telegram_chat_rate=_rate(
+                env, "CLINICBOT_TELEGRAM_CHAT_RATE", cls.telegram_chat_rate
+            ),
             demo=demo,
         )
+
+
+def _rate(env: dict[str, str], name: str, default: float) -> float:
+    """A messages-per-second variable: a non-negative number."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(
+            f"{name} must be messages per second, e.g. 1 or 0.5"
+        ) from None
+    if value < 0 or value != value:  # negative or NaN
+        raise SettingsError(f"{name} must be a number of messages per second >= 0")
+    return value
 
 
 def read_dotenv(path: Path) -> dict[str, str]:

@@ -9,23 +9,28 @@ import pytest
 from bot.pacing import RateLimiter, RateLimits, in_quiet_hours, quiet_until
 from bot.render import callback_data, sms_text
 from core.policy import Policy
+from core.settings import Settings, SettingsError
 
 T0 = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 SECOND = dt.timedelta(seconds=1)
 
 
-def test_rate_limits_from_env():
-    limits = RateLimits.from_env(
-        {"CLINICBOT_SMS_RATE": "0.5", "CLINICBOT_TELEGRAM_RATE": "0"}
+def test_rate_limits_come_from_settings():
+    env = {"CLINICBOT_SECRET_KEY": "k" * 20}
+    settings = Settings.from_env(
+        {**env, "CLINICBOT_SMS_RATE": "0.5", "CLINICBOT_TELEGRAM_RATE": "0"}
     )
+    limits = RateLimits.from_settings(settings)
     assert limits == RateLimits(sms_per_number=0.5, telegram_overall=0.0)
-    assert RateLimits.from_env({}) == RateLimits(1.0, 25.0, 1.0)
+    assert RateLimits.from_settings(Settings.from_env(env)) == RateLimits(1, 25, 1)
 
 
-@pytest.mark.parametrize("value", ["fast", "-1"])
+@pytest.mark.parametrize("value", ["fast", "-1", "nan"])
 def test_bad_rate_names_the_variable(value):
-    with pytest.raises(ValueError, match="CLINICBOT_SMS_RATE"):
-        RateLimits.from_env({"CLINICBOT_SMS_RATE": value})
+    with pytest.raises(SettingsError, match="CLINICBOT_SMS_RATE"):
+        Settings.from_env(
+            {"CLINICBOT_SECRET_KEY": "k" * 20, "CLINICBOT_SMS_RATE": value}
+        )
 
 
 def test_half_a_message_per_second_spaces_sends_two_seconds_apart():
