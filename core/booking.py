@@ -30,6 +30,14 @@ from core.slots import day_slots
 
 CLAIM_UNIT = dt.timedelta(minutes=5)
 CANCELLERS = ("patient", "staff", "system")
+# Audit action -> how a person says it was done, for refusals.
+DONE = {
+    "confirm": "confirmed",
+    "cancel": "cancelled",
+    "complete": "marked completed",
+    "mark no-show": "marked as a no-show",
+    "change": "changed",
+}
 
 
 @dataclass(frozen=True)
@@ -57,8 +65,11 @@ def _claim_units(start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
     return units
 
 
-def _audit(actor: Actor, action: str, appointment: Appointment, **detail) -> None:
+def _audit(
+    actor: Actor, action: str, appointment: Appointment, now: dt.datetime, **detail
+) -> None:
     AuditLog.create(
+        at=to_db(now),
         actor=str(actor),
         action=action,
         appointment=appointment.id,
@@ -155,7 +166,7 @@ def book(
                     for unit in _claim_units(start, start + length + policy.buffer)
                 ]
             ).execute()
-            _audit(actor, "book", appointment, start=start.isoformat(), via=via)
+            _audit(actor, "book", appointment, now, start=start.isoformat(), via=via)
     except IntegrityError:
         raise SlotTaken() from None
     return appointment
@@ -167,6 +178,7 @@ def _transition(
     changes: dict,
     actor: Actor,
     action: str,
+    now: dt.datetime,
     **detail,
 ) -> Appointment:
     """Compare-and-set the status; explain why if the visit was not in allowed_from."""
@@ -182,11 +194,11 @@ def _transition(
         if not updated:
             status = appointment.status.replace("_", " ")
             raise InvalidTransition(
-                f"This visit is already {status}; it cannot be {action}ed."
+                f"This visit is already {status}; it cannot be {DONE[action]}."
             )
         if appointment.status == "cancelled":
             SlotClaim.delete().where(SlotClaim.appointment == appointment.id).execute()
-        _audit(actor, action, appointment, **detail)
+        _audit(actor, action, appointment, now, **detail)
     return appointment
 
 
@@ -202,7 +214,7 @@ def confirm(appointment_id: int, actor: Actor, now: dt.datetime) -> Appointment:
         Appointment.confirmed_at: to_db(now),
         Appointment.updated_at: to_db(now),
     }
-    return _transition(appointment_id, ("scheduled",), changes, actor, "confirm")
+    return _transition(appointment_id, ("scheduled",), changes, actor, "confirm", now)
 
 
 def cancel(
@@ -220,7 +232,7 @@ def cancel(
         Appointment.updated_at: to_db(now),
     }
     return _transition(
-        appointment_id, LIVE_STATUSES, changes, actor, "cancel", reason=reason
+        appointment_id, LIVE_STATUSES, changes, actor, "cancel", now, reason=reason
     )
 
 
@@ -231,7 +243,7 @@ def _finish(
     if appointment.status in LIVE_STATUSES and from_db(appointment.start) > now:
         raise InvalidTransition("This visit has not started yet.")
     changes = {Appointment.status: status, Appointment.updated_at: to_db(now)}
-    return _transition(appointment_id, LIVE_STATUSES, changes, actor, action)
+    return _transition(appointment_id, LIVE_STATUSES, changes, actor, action, now)
 
 
 def complete(appointment_id: int, actor: Actor, now: dt.datetime) -> Appointment:
@@ -258,6 +270,7 @@ def set_needs_confirmation(
         changes,
         actor,
         "change",
+        now,
         needs_confirmation=needed,
     )
 
@@ -329,7 +342,10 @@ def reschedule(
                 actor,
                 "reschedule",
                 appointment,
+                now,
                 old_start=from_db(current.start).isoformat(),
+                old_end=from_db(current.end).isoformat(),
+                old_doctor=current.doctor_id,
                 new_start=new_start.isoformat(),
                 doctor=doctor.id,
             )

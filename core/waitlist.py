@@ -103,6 +103,27 @@ def _matching_entries(doctor: Doctor, freed: Appointment, day: dt.date, limit: i
     )
 
 
+def time_left_behind(
+    appointment: Appointment, doctor_id: int, start: dt.datetime
+) -> Appointment:
+    """An unsaved copy of a visit at the doctor and time it moved away from.
+
+    offer_slot takes the freed time as an Appointment; a rescheduled visit's
+    row now holds its new time, so the old one is rebuilt from the record.
+    """
+    length = appointment.end - appointment.start
+    naive_start = to_db(start)
+    return Appointment(
+        id=appointment.id,
+        doctor=doctor_id,
+        patient=appointment.patient_id,
+        visit_type=appointment.visit_type_id,
+        start=naive_start,
+        end=naive_start + length,
+        status="cancelled",
+    )
+
+
 def offer_slot(freed: Appointment, policy: Policy, now: dt.datetime) -> list[int]:
     """Offer the time a cancelled visit freed; call inside a write transaction.
 
@@ -304,6 +325,10 @@ def expire_offers(policy: Policy, now: dt.datetime) -> int:
                 WaitlistEntry.id == offer.entry_id, WaitlistEntry.status == "offered"
             ).execute()
             freed = Appointment.get_or_none(Appointment.id == offer.freed_from_id)
-            if freed is not None and freed.start == offer.start:
-                offer_slot(freed, policy, now)
+            if freed is None:
+                continue
+            if (freed.doctor_id, freed.start) != (offer.doctor_id, offer.start):
+                # The visit was rescheduled away from the offered time.
+                freed = time_left_behind(freed, offer.doctor_id, from_db(offer.start))
+            offer_slot(freed, policy, now)
     return expired

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from peewee import SQL, fn
 
@@ -10,9 +11,9 @@ from core.clock import from_db, to_db
 from core.db import write_transaction
 from core.jobs import quiet_hours
 from core.jobs.claims import claim
-from core.models import Appointment, ReminderClaim
+from core.models import Appointment, AuditLog, ReminderClaim
 from core.policy import Policy
-from core.waitlist import MIN_LEAD, offer_slot
+from core.waitlist import MIN_LEAD, offer_slot, time_left_behind
 
 # Cancellations older than this are not offered: the waitlist wants fresh news.
 FRESH = dt.timedelta(days=1)
@@ -42,21 +43,57 @@ def find_freed(now: dt.datetime) -> list[int]:
     return [aid for start, aid in ahead if start > soonest]
 
 
+def find_moved(now: dt.datetime) -> list[tuple[int, int, dt.datetime]]:
+    """(appointment, old doctor, old start) of visits rescheduled lately.
+
+    The audit row of a reschedule records where the visit was; rows from
+    before it recorded the old doctor are skipped.
+    """
+    rows = (
+        AuditLog.select(AuditLog.appointment, AuditLog.detail)
+        .where(AuditLog.at >= to_db(now - FRESH), AuditLog.action == "reschedule")
+        .tuples()
+    )
+    soonest = now + MIN_LEAD
+    moved = []
+    for appointment_id, detail in rows:
+        record = json.loads(detail or "{}")
+        if appointment_id is None or "old_doctor" not in record:
+            continue
+        old_start = dt.datetime.fromisoformat(record["old_start"])
+        if old_start > soonest:
+            moved.append((appointment_id, record["old_doctor"], old_start))
+    return moved
+
+
+def _offer_once(freed: Appointment, policy: Policy, now: dt.datetime) -> int:
+    """Offer the freed time unless another scheduler already did."""
+    work = claim(freed.id, CLAIM_KIND, from_db(freed.start), now)
+    if work is None:
+        return 0
+    offers = offer_slot(freed, policy, now)
+    work.outcome = f"offered:{len(offers)}"
+    work.save()
+    return len(offers)
+
+
 def offer_freed_slots(policy: Policy, now: dt.datetime) -> int:
-    """Offer every freshly freed slot to the waitlist, once per slot."""
+    """Offer every freshly freed slot to the waitlist, once per slot.
+
+    A slot is freed by a cancellation, or by a visit rescheduled away from it.
+    """
     if quiet_hours.is_quiet(now, policy):
         return 0  # offers are not urgent: they wait for the morning
     offered = 0
     for appointment_id in find_freed(now):
         with write_transaction():
             freed = Appointment.get_or_none(Appointment.id == appointment_id)
-            if freed is None or freed.status != "cancelled":
-                continue
-            work = claim(freed.id, CLAIM_KIND, from_db(freed.start), now)
-            if work is None:
-                continue
-            offers = offer_slot(freed, policy, now)
-            work.outcome = f"offered:{len(offers)}"
-            work.save()
-            offered += len(offers)
+            if freed is not None and freed.status == "cancelled":
+                offered += _offer_once(freed, policy, now)
+    for appointment_id, old_doctor, old_start in find_moved(now):
+        with write_transaction():
+            visit = Appointment.get_or_none(Appointment.id == appointment_id)
+            if visit is not None:
+                left = time_left_behind(visit, old_doctor, old_start)
+                offered += _offer_once(left, policy, now)
     return offered

@@ -218,3 +218,28 @@ def test_twenty_threads_racing_for_overlapping_times(clinic):
     assert sorted(outcomes) == ["booked"] + ["taken"] * 19
     live = Appointment.select().where(Appointment.doctor == doctor.id).count()
     assert live == 1
+
+
+@pytest.mark.parametrize(
+    "act,message",
+    [
+        (lambda a: booking.complete(a, STAFF, MONDAY_10), "cannot be marked completed"),
+        (lambda a: booking.mark_no_show(a, STAFF, MONDAY_10), "marked as a no-show"),
+        (lambda a: booking.set_needs_confirmation(a, False, STAFF, NOW), "changed"),
+    ],
+)
+def test_refusals_read_as_english(clinic, act, message):
+    appointment = book(clinic)
+    booking.cancel(appointment.id, STAFF, "", NOW)
+    with pytest.raises(InvalidTransition, match=message):
+        act(appointment.id)
+
+
+def test_audit_rows_carry_the_operation_time_not_the_wall_clock(clinic):
+    appointment = book(clinic)
+    booking.confirm(appointment.id, STAFF, NOW + dt.timedelta(minutes=5))
+    times = [a.at for a in AuditLog.select().order_by(AuditLog.id)]
+    assert times == [
+        NOW.replace(tzinfo=None),
+        (NOW + dt.timedelta(minutes=5)).replace(tzinfo=None),
+    ]

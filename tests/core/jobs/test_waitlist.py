@@ -165,3 +165,45 @@ def test_two_patients_accepting_at_once_cannot_both_get_the_slot(freed):
     )
     assert live.count() == 1
     assert WaitlistOffer.select().where(WaitlistOffer.status == "accepted").count() == 1
+
+
+def test_time_left_by_a_rescheduled_visit_is_offered_too(clinic):
+    doctor, patient = clinic
+    moving = visit(doctor, patient, at(TUESDAY, 11))
+    waiting = make_patient(name="Wait Long")
+    wait_for(waiting, doctor)
+    booking.reschedule(
+        moving.id, at(TUESDAY, 15), policy=load_policy(), now=NOW, actor=booking.SYSTEM
+    )
+    policy = load_policy()
+    assert offer_freed_slots(policy, NOW) == 1
+    assert offer_freed_slots(policy, NOW + dt.timedelta(minutes=1)) == 0  # once
+    (offer,) = offers_to(waiting)
+    assert offer.start == to_db(at(TUESDAY, 11))
+    booked = waitlist.accept_offer(offer.id, waiting.id, NOW + dt.timedelta(minutes=2))
+    assert (booked.patient_id, booked.start) == (waiting.id, to_db(at(TUESDAY, 11)))
+    assert Appointment.get_by_id(moving.id).start == to_db(at(TUESDAY, 15))
+
+
+def test_a_visit_moved_by_half_an_hour_leaves_no_free_time_to_offer(clinic):
+    doctor, patient = clinic
+    long_visit = visit(doctor, patient, at(TUESDAY, 11))
+    wait_for(make_patient(), doctor)
+    booking.reschedule(
+        long_visit.id,
+        at(TUESDAY, 11, 30),
+        policy=load_policy(),
+        now=NOW,
+        actor=booking.SYSTEM,
+    )
+    booking.reschedule(
+        long_visit.id,
+        at(TUESDAY, 11),
+        policy=load_policy(),
+        now=NOW,
+        actor=booking.SYSTEM,
+    )
+    # 11:30 is free again but 11:00 is held by the visit itself once more.
+    assert offer_freed_slots(load_policy(), NOW) == 1
+    (offer,) = WaitlistOffer.select()
+    assert offer.start == to_db(at(TUESDAY, 11, 30))
