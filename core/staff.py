@@ -6,6 +6,7 @@ import re
 
 import bcrypt
 
+from core.db import write_transaction
 from core.errors import InvalidInput
 from core.models import Doctor, StaffUser, utcnow
 
@@ -33,10 +34,10 @@ def validate_password(password: str) -> None:
         raise InvalidInput("A password can be at most 72 bytes long.")
 
 
-def create_staff(
-    email: str, password: str, role: str, doctor_id: int | None = None, rounds: int = 12
+def add_staff(
+    email: str, role: str, doctor_id: int | None, password_hash: str
 ) -> StaffUser:
-    """Create a console user; raise InvalidInput with a reason on bad input."""
+    """Create a login from an already computed hash; InvalidInput says why not."""
     email = email.strip().lower()
     if not EMAIL.match(email):
         raise InvalidInput(f"{email!r} is not an email address.")
@@ -46,13 +47,21 @@ def create_staff(
         doctor_id is None or not Doctor.select().where(Doctor.id == doctor_id).exists()
     ):
         raise InvalidInput("A doctor login must be linked to an existing doctor.")
+    with write_transaction():
+        if StaffUser.select().where(StaffUser.email == email).exists():
+            raise InvalidInput(f"{email} already has a login.")
+        return StaffUser.create(
+            email=email,
+            password_hash=password_hash,
+            role=role,
+            doctor=doctor_id if role == "doctor" else None,
+            password_changed_at=utcnow(),
+        )
+
+
+def create_staff(
+    email: str, password: str, role: str, doctor_id: int | None = None, rounds: int = 12
+) -> StaffUser:
+    """Create a console user (the CLI and the demo); bcrypt runs here."""
     validate_password(password)
-    if StaffUser.select().where(StaffUser.email == email).exists():
-        raise InvalidInput(f"{email} already has a login.")
-    return StaffUser.create(
-        email=email,
-        password_hash=hash_password(password, rounds),
-        role=role,
-        doctor=doctor_id,
-        password_changed_at=utcnow(),
-    )
+    return add_staff(email, role, doctor_id, hash_password(password, rounds))

@@ -10,11 +10,12 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
+from core import staff
 from core.clock import from_db, to_db
 from core.db import write_transaction
 from core.errors import InvalidInput, NotFound
-from core.models import Doctor, StaffUser
-from core.staff import EMAIL, ROLES, hash_password, validate_password
+from core.models import StaffUser
+from core.staff import ROLES, hash_password, validate_password
 
 log = logging.getLogger(__name__)
 
@@ -178,23 +179,5 @@ def update_staff(user_id: int, role: str, active: bool, acting_id: int) -> None:
 
 
 def add_staff(email: str, role: str, doctor_id: int | None, password_hash: str) -> int:
-    """Create a login from an already computed hash (bcrypt ran off the loop)."""
-    email = email.strip().lower()
-    if not EMAIL.match(email):
-        raise InvalidInput(f"{email!r} is not an email address.")
-    if role not in ROLES:
-        raise InvalidInput(f"Role must be one of {', '.join(ROLES)}.")
-    if role == "doctor" and (
-        doctor_id is None or not Doctor.select().where(Doctor.id == doctor_id).exists()
-    ):
-        raise InvalidInput("A doctor login must be linked to an existing doctor.")
-    with write_transaction():
-        if StaffUser.select().where(StaffUser.email == email).exists():
-            raise InvalidInput(f"{email} already has a login.")
-        user = StaffUser.create(
-            email=email,
-            password_hash=password_hash,
-            role=role,
-            doctor=doctor_id if role == "doctor" else None,
-        )
-    return user.id
+    """Create a login from a hash computed off the loop; return its id."""
+    return staff.add_staff(email, role, doctor_id, password_hash).id
