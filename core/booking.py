@@ -194,7 +194,8 @@ def _transition(
         if not updated:
             status = appointment.status.replace("_", " ")
             raise InvalidTransition(
-                f"This visit is already {status}; it cannot be {DONE[action]}."
+                f"This visit is already {status}; it cannot be {DONE[action]}.",
+                appointment.status,
             )
         if appointment.status == "cancelled":
             SlotClaim.delete().where(SlotClaim.appointment == appointment.id).execute()
@@ -313,9 +314,11 @@ def reschedule(
                 .execute()
             )
             if not moved:
-                status = _get(appointment_id).status.replace("_", " ")
+                status = _get(appointment_id).status
                 raise InvalidTransition(
-                    f"This visit is already {status}; it cannot be moved."
+                    f"This visit is already {status.replace('_', ' ')};"
+                    " it cannot be moved.",
+                    status,
                 )
             held = {
                 (claim.doctor_id, claim.unit): claim.id

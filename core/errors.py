@@ -23,4 +23,8 @@ class SlotUnavailable(DomainError):
 
 
 class InvalidTransition(DomainError):
-    pass
+    """The visit's status does not allow it; status says what it is now."""
+
+    def __init__(self, message: str, status: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status

@@ -21,7 +21,6 @@ from core.dialog.outcome import (
     Turn,
 )
 from core.dialog.say import reply, when_text
-from core.errors import DomainError
 from core.inbound import Reply
 from core.models import Appointment, WaitlistEntry
 
@@ -57,7 +56,7 @@ def _join_waitlist(effect: JoinWaitlist, patient_id: int) -> None:
 
 
 def _accept_offer(effect: AcceptOffer, turn: Turn) -> Reply:
-    from core.waitlist import accept_offer  # written by the scheduler area
+    from core.waitlist import accept_offer  # core.waitlist imports the dialog
 
     appointment = accept_offer(effect.offer_id, turn.patient.id, turn.now)
     doctor, _, visit_type = turn.view.names(
@@ -106,10 +105,7 @@ def run(effect: Effect, turn: Turn, results: Results) -> None:
     elif isinstance(effect, JoinWaitlist):
         _join_waitlist(effect, turn.patient.id)
     elif isinstance(effect, AcceptOffer):
-        try:
-            results.replies.append(_accept_offer(effect, turn))
-        except ImportError:
-            raise DomainError("Sorry, that offer cannot be taken just now.") from None
+        results.replies.append(_accept_offer(effect, turn))
     elif isinstance(effect, FlagIfUpcoming):
         upcoming = Appointment.select().where(
             Appointment.patient == turn.patient.id,

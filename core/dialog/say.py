@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from core.dialog.outcome import Turn
+from core.errors import DomainError, InvalidTransition, NotFound
 from core.inbound import Reply
 from core.messages import label, render
 
@@ -44,6 +45,27 @@ def numbered(labels: Sequence[str]) -> tuple[tuple[str, str], ...]:
 
 def labels(turn: Turn, *keys: str) -> list[str]:
     return [label(turn.lang, key) for key in keys]
+
+
+def problem_text(turn: Turn, error: DomainError) -> str:
+    """Why the clinic said no, in the patient's language.
+
+    core's error messages are English (staff read them too), so the patient
+    gets the kind of refusal from a problem_<kind> template instead.
+    """
+    from core.waitlist import OfferExpired, OfferGone  # waitlist imports the dialog
+
+    if isinstance(error, InvalidTransition):
+        kind = "cancelled" if error.status == "cancelled" else "changed"
+    elif isinstance(error, OfferExpired):
+        kind = "offer_expired"
+    elif isinstance(error, OfferGone):
+        kind = "offer_gone"
+    elif isinstance(error, NotFound):
+        kind = "missing"
+    else:
+        kind = "other"
+    return text(turn, f"problem_{kind}").strip()
 
 
 def text(turn: Turn, name: str, **ctx) -> str:

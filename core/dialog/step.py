@@ -9,7 +9,7 @@ from core.dialog import understand
 from core.dialog.flows import booking, start, times, visits
 from core.dialog.flows.common import to_menu
 from core.dialog.outcome import Effect, FlagIfUpcoming, Handler, Outcome, Turn
-from core.dialog.say import join, reply
+from core.dialog.say import join, problem_text, reply
 from core.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -118,4 +118,6 @@ def recover(turn: Turn, effect: Effect, error: DomainError) -> Outcome:
     """The outcome after an effect failed: explain, and offer a way on."""
     if turn.state == S.CONFIRM_BOOKING:
         return times.recover(turn, error)
-    return to_menu(turn, reply(turn, "effect_failed", problem=str(error)))
+    return to_menu(
+        turn, reply(turn, "effect_failed", problem=problem_text(turn, error))
+    )

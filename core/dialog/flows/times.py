@@ -14,7 +14,15 @@ from core.dialog import states as S
 from core.dialog import understand
 from core.dialog.flows.common import to_menu
 from core.dialog.outcome import Book, Handler, JoinWaitlist, Outcome, Reschedule, Turn
-from core.dialog.say import day_text, join, labels, reply, time_text, when_text
+from core.dialog.say import (
+    day_text,
+    join,
+    labels,
+    problem_text,
+    reply,
+    time_text,
+    when_text,
+)
 from core.dialog.view import Slot
 from core.errors import DomainError, SlotTaken, SlotUnavailable
 from core.inbound import Reply
@@ -249,7 +257,9 @@ def recover(turn: Turn, error: DomainError) -> Outcome:
     data = turn.data
     if not isinstance(error, SlotTaken | SlotUnavailable):
         # Not about the time (e.g. the visit being moved was cancelled meanwhile).
-        return to_menu(turn, reply(turn, "effect_failed", problem=str(error)))
+        return to_menu(
+            turn, reply(turn, "effect_failed", problem=problem_text(turn, error))
+        )
     start, _ = _slot(data["pick"])
     lead_name = "slot_taken" if isinstance(error, SlotTaken) else "slot_unavailable"
     lead = reply(turn, lead_name, time=time_text(start, turn))

@@ -333,3 +333,16 @@ def test_a_time_that_became_too_soon_offers_later_ones(clinic, chat, known):
     reply = chat.send("yes")
     assert "09:00 can no longer be booked" in reply and "1 09:30" in reply
     assert chat.state() == "pick_time"
+
+
+def test_a_refusal_reaches_a_spanish_patient_in_spanish(clinic, chat, known):
+    Patient.update(language="es").execute()
+    visit = _book(known, clinic["hart"])
+    _open_context(known, "reminder", {"appointment_id": visit.id})
+    for text in ("3", "miércoles", "1"):
+        chat.send(text)
+    assert chat.state() == "confirm_booking"
+    booking.cancel(visit.id, Actor("staff", 1), "", NOW)
+    reply = chat.send("sí")
+    assert "esa cita ya estaba cancelada" in reply
+    assert "already" not in reply and chat.state() == "menu"
