@@ -81,7 +81,7 @@ def _table(stats: Stats, table: str) -> list[tuple]:
                 for n, c in groups.items()
             ),
         ]
-    return [("day_utc", "sent", "delivered", "failed"), *stats.messages_per_day]
+    return [("day", "sent", "delivered", "failed"), *stats.messages_per_day]
 
 
 @allow(*STAFF)

@@ -24,7 +24,7 @@ LIVE_STATUSES = ("scheduled", "confirmed")
 MAX_VISIT = dt.timedelta(hours=12)
 
 
-def _utc_bounds(
+def utc_bounds(
     first: dt.date, last: dt.date, policy: Policy
 ) -> tuple[dt.datetime, dt.datetime]:
     """UTC instants around local dates first..last inclusive."""
@@ -42,7 +42,7 @@ def load_calendars(
     with_busy: bool = True,
 ) -> list[DoctorCalendar]:
     """Hours, time off and (with_busy) live appointments of these doctors."""
-    lo, hi = _utc_bounds(first, last, policy)
+    lo, hi = utc_bounds(first, last, policy)
     hours: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
     for doctor_id, weekday, start, end in (
         WorkingHours.select(

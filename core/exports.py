@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core.calendar import _utc_bounds
+from core.calendar import utc_bounds
 from core.clock import from_db, to_db
 from core.models import Appointment, Department, Doctor, Message, Patient, VisitType
 from core.policy import Policy
@@ -29,7 +29,7 @@ def visit_rows(
     first: dt.date, last: dt.date, policy: Policy, after_id: int = 0
 ) -> list[tuple]:
     """Up to CHUNK visits in the range with id > after_id, by id."""
-    lo, hi = _utc_bounds(first, last, policy)
+    lo, hi = utc_bounds(first, last, policy)
     tz = policy.tz
     query = (
         Appointment.select(
@@ -85,7 +85,7 @@ def message_rows(
     first: dt.date, last: dt.date, policy: Policy, after_id: int = 0
 ) -> list[tuple]:
     """Up to CHUNK messages created in the range with id > after_id (no bodies)."""
-    lo, hi = _utc_bounds(first, last, policy)
+    lo, hi = utc_bounds(first, last, policy)
     query = (
         Message.select(
             Message.id,

@@ -14,9 +14,9 @@ from peewee import JOIN
 
 from core.calendar import (
     MAX_VISIT,
-    _utc_bounds,
     load_calendars,
     load_closures,
+    utc_bounds,
 )
 from core.clock import from_db, to_db
 from core.db import db
@@ -144,7 +144,7 @@ def calendar_grid(
     """Visits and free slots per (day, doctor) for `days` local dates from first."""
     last = first + dt.timedelta(days=days - 1)
     ids = [d["id"] for d in doctor_list]
-    lo, hi = _utc_bounds(first, last, policy)
+    lo, hi = utc_bounds(first, last, policy)
     cells: dict[tuple[dt.date, int], Cell] = {}
     day_list = [first + dt.timedelta(days=n) for n in range(days)]
     for day in day_list:
@@ -168,7 +168,7 @@ def calendar_grid(
 
 def _one_day(calendar: DoctorCalendar, day: dt.date, policy: Policy) -> DoctorCalendar:
     """The calendar with only the busy times near day: slot checks scan less."""
-    lo, hi = _utc_bounds(day, day, policy)
+    lo, hi = utc_bounds(day, day, policy)
     lo -= MAX_VISIT
     return replace(
         calendar, busy=[(s, e) for s, e in calendar.busy if s < hi and e > lo]
@@ -180,12 +180,12 @@ def today_board(
 ) -> dict:
     """Today's visits per doctor, unconfirmed visits, flagged chats, failed messages."""
     today = now.astimezone(policy.tz).date()
-    lo, hi = _utc_bounds(today, today, policy)
+    lo, hi = utc_bounds(today, today, policy)
     visits = visits_between(lo, hi, policy, doctor_ids)
     by_doctor: dict[str, list[Visit]] = {}
     for visit in visits:
         by_doctor.setdefault(visit.doctor, []).append(visit)
-    _, soon = _utc_bounds(today, today + dt.timedelta(days=1), policy)
+    _, soon = utc_bounds(today, today + dt.timedelta(days=1), policy)
     unconfirmed = [
         v
         for v in visits_between(now, soon, policy, doctor_ids)

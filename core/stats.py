@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from peewee import Case, Value, fn
 
-from core.calendar import _utc_bounds
+from core.calendar import utc_bounds
 from core.clock import to_db
+from core.db import is_sqlite
 from core.errors import InvalidInput
 from core.models import (
     Appointment,
@@ -116,7 +118,7 @@ def available_minutes(first: dt.date, last: dt.date) -> int:
 def clinic_stats(first: dt.date, last: dt.date, policy: Policy) -> Stats:
     """Every figure of the Stats page for local dates first..last inclusive."""
     check_range(first, last)
-    lo, hi = _utc_bounds(first, last, policy)
+    lo, hi = utc_bounds(first, last, policy)
     stats = Stats(first, last)
     names = _doctor_names()
     visit_minutes = list(VisitType.select(VisitType.id, VisitType.minutes).tuples())
@@ -176,28 +178,40 @@ def clinic_stats(first: dt.date, last: dt.date, policy: Policy) -> Stats:
         )
         .count()
     )
-    stats.messages_per_day = messages_per_day(lo, hi)
+    stats.messages_per_day = messages_per_day(lo, hi, policy.tz)
     return stats
 
 
+def _hour_of(column):
+    """The UTC hour a datetime column falls in, as the database spells it."""
+    if is_sqlite():
+        return fn.strftime("%Y-%m-%d %H:00:00", column)
+    return fn.date_trunc("hour", column)
+
+
 def messages_per_day(
-    lo: dt.datetime, hi: dt.datetime
+    lo: dt.datetime, hi: dt.datetime, tz: ZoneInfo
 ) -> list[tuple[dt.date, int, int, int]]:
-    """(UTC day, sent, delivered, failed) for outbound messages in [lo, hi)."""
-    day = fn.DATE(Message.created_at)
+    """(clinic day, sent, delivered, failed) for outbound messages in [lo, hi).
+
+    Counted per UTC hour in the database and summed per local day here, so a
+    clinic in New York sees its evening texts on the right day.
+    """
+    hour = _hour_of(Message.created_at)
     rows = (
-        Message.select(day, Message.status, fn.COUNT(Message.id))
+        Message.select(hour, Message.status, fn.COUNT(Message.id))
         .where(
             Message.direction == "out",
             Message.created_at >= to_db(lo),
             Message.created_at < to_db(hi),
         )
-        .group_by(day, Message.status)
+        .group_by(hour, Message.status)
         .tuples()
     )
     per_day: dict[dt.date, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for when, status, count in rows:
-        when = dt.date.fromisoformat(str(when)[:10])
+    for utc_hour, status, count in rows:
+        start = dt.datetime.fromisoformat(str(utc_hour)[:19]).replace(tzinfo=dt.UTC)
+        when = start.astimezone(tz).date()
         if status in FAILED:
             per_day[when][2] += count
         elif status != "queued":

@@ -90,3 +90,21 @@ def test_bad_ranges(database):
         check_range(dt.date(2026, 2, 1), dt.date(2026, 1, 1))
     with pytest.raises(InvalidInput, match="ten years"):
         check_range(dt.date(2000, 1, 1), dt.date(2026, 1, 1))
+
+
+def test_messages_count_on_the_clinics_day_not_utcs(database):
+    make_policy(timezone="America/New_York")
+    evening = dt.datetime(2026, 11, 24, 2, 30)  # 21:30 on the 23rd in New York
+    for created_at in (evening, dt.datetime(2026, 11, 24, 14, 0)):
+        Message.create(
+            direction="out",
+            channel="sms",
+            address="+15550000000",
+            status="sent",
+            created_at=created_at,
+        )
+    stats = clinic_stats(dt.date(2026, 11, 23), dt.date(2026, 11, 24), load_policy())
+    assert stats.messages_per_day == [
+        (dt.date(2026, 11, 23), 1, 0, 0),
+        (dt.date(2026, 11, 24), 1, 0, 0),
+    ]
