@@ -21,7 +21,14 @@ from bot.pacing import quiet_until
 from bot.providers import Outgoing
 from core.clock import to_db
 from core.db import db, is_sqlite, write_transaction
-from core.models import Appointment, AuditLog, Conversation, Message, Patient
+from core.models import (
+    Appointment,
+    AuditLog,
+    Conversation,
+    Message,
+    Patient,
+    ReminderClaim,
+)
 from core.policy import load_policy
 
 log = logging.getLogger(__name__)
@@ -69,8 +76,17 @@ def _outgoing(row: dict) -> Outgoing:
     )
 
 
-def _unreachable(row: dict) -> str | None:
+def _unreachable(row: dict, moment: dt.datetime) -> str | None:
     """Why the patient must not get this row now, or None."""
+    if row["kind"] == "reminder" and row["appointment"] is not None:
+        # A reminder waiting out retries or quiet hours must not arrive for a
+        # visit that was cancelled, moved or has begun in the meantime.
+        if row["visit_status"] not in ("scheduled", "confirmed"):
+            return "not sent: the visit was cancelled"
+        if row["reminded_start"] not in (None, row["visit_start"]):
+            return "not sent: the visit was moved"
+        if row["visit_start"] <= moment:
+            return "not sent: the visit has begun"
     if row["channel"] == "sms" and row["sms_opt_out"]:
         return "not sent: patient opted out of SMS"
     if row["channel"] == "telegram" and row["telegram_blocked"]:
@@ -95,13 +111,29 @@ def claim_due(
                 Message.urgent,
                 Message.kind,
                 Message.patient,
+                Message.appointment,
                 Message.attempts,
                 Message.status,
                 Patient.sms_opt_out,
                 Patient.telegram_blocked,
+                Appointment.status.alias("visit_status"),
+                Appointment.start.alias("visit_start"),
+                ReminderClaim.start.alias("reminded_start"),
             )
             .join(
                 Patient, on=(Message.patient == Patient.id), join_type=JOIN.LEFT_OUTER
+            )
+            .join_from(
+                Message,
+                Appointment,
+                on=(Message.appointment == Appointment.id),
+                join_type=JOIN.LEFT_OUTER,
+            )
+            .join_from(
+                Message,
+                ReminderClaim,
+                on=(ReminderClaim.message == Message.id),
+                join_type=JOIN.LEFT_OUTER,
             )
             .where(
                 Message.direction == "out",
@@ -124,7 +156,7 @@ def claim_due(
             if row["channel"] not in configured:
                 settle[NO_PROVIDER].append(row["id"])
                 continue
-            reason = _unreachable(row)
+            reason = _unreachable(row, moment)
             if reason:
                 settle[reason].append(row["id"])
                 continue

@@ -323,3 +323,45 @@ async def test_choices_json_round_trip_from_enqueue(dispatcher, fake_telegram, n
     await dispatcher.dispatch_due(now)
     [params] = fake_telegram.sent()
     assert params["reply_markup"]["inline_keyboard"][0][0]["text"] == "Yes ✅"
+
+
+@pytest.mark.parametrize("change", ["cancelled", "moved", "begun"])
+async def test_a_waiting_reminder_is_dropped_when_its_visit_changed(
+    dispatcher, fake_twilio, now, change
+):
+    """A reminder held back by retries or quiet hours never goes out stale."""
+    from core import booking
+    from core.models import ReminderClaim
+    from core.policy import load_policy
+
+    make_policy(min_notice_minutes=0)
+    doctor, patient = make_doctor(), make_patient()
+    start = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(10))
+    start = start.replace(tzinfo=dt.UTC)
+    visit = booking.book(
+        patient_id=patient.id, doctor_id=doctor.id, start=start,
+        policy=load_policy(), now=now, actor=booking.SYSTEM,
+    )  # fmt: skip
+    message = queue(patient, "See you tomorrow", now, kind="reminder",
+                    appointment_id=visit.id)  # fmt: skip
+    ReminderClaim.create(
+        appointment=visit.id, kind="lead:1440", start=to_db(start), message=message.id
+    )
+    fresh = queue(patient, "Kept", now, kind="reminder", appointment_id=visit.id)
+    later = now
+    if change == "cancelled":
+        booking.cancel(visit.id, booking.SYSTEM, "", now)
+    elif change == "moved":
+        booking.reschedule(
+            visit.id, start + dt.timedelta(hours=2), policy=load_policy(), now=now,
+            actor=booking.SYSTEM,
+        )  # fmt: skip
+    else:
+        later = start + dt.timedelta(minutes=1)
+
+    sent = await dispatcher.dispatch_due(later)
+
+    row = reload(message)
+    assert row.status == "not_sent" and change.split()[0] in row.error_text
+    assert [r["Body"] for r in fake_twilio.sent] == (["Kept"] if sent else [])
+    assert reload(fresh).status == ("sent" if change == "moved" else "not_sent")
