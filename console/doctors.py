@@ -154,7 +154,10 @@ async def time_off_add(request: web.Request) -> web.StreamResponse:
 async def time_off_remove(request: web.Request) -> web.StreamResponse:
     doctor_id = forms.route_id(request)
     await common.db(
-        request, schedule_admin.remove_time_off, forms.route_id(request, "off")
+        request,
+        schedule_admin.remove_time_off,
+        doctor_id,
+        forms.route_id(request, "off"),
     )
     raise common.redirect(request, "doctor", "Time off removed", id=doctor_id)
 

@@ -27,7 +27,9 @@ def text(data: Mapping, name: str, *, required: bool = True, limit: int = 500) -
 
 
 def integer(data: Mapping, name: str, *, required: bool = True) -> int | None:
-    raw = text(data, name, required=required, limit=20)
+    # Twelve digits: anything longer overflows SQLite's integers, and no id,
+    # count or length in the console comes near it.
+    raw = text(data, name, required=required, limit=12)
     if not raw:
         return None
     try:
@@ -41,9 +43,13 @@ def date(data: Mapping, name: str, *, required: bool = True) -> dt.date | None:
     if not raw:
         return None
     try:
-        return dt.date.fromisoformat(raw)
+        value = dt.date.fromisoformat(raw)
     except ValueError:
         raise bad(f"{name.replace('_', ' ')} must be a date like 2026-03-14.") from None
+    # Far-off years would overflow date arithmetic (a week view of 9999-12-31).
+    if not 1900 <= value.year <= 2999:
+        raise bad(f"{name.replace('_', ' ')} must be a year between 1900 and 2999.")
+    return value
 
 
 def time(data: Mapping, name: str) -> dt.time:

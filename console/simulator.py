@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from aiohttp import web
@@ -11,10 +12,14 @@ from console.auth import STAFF, allow
 from console.auth import now as clock_now
 from console.render import render
 from core.dialog import handle_inbound
+from core.errors import InvalidInput
 from core.inbound import Inbound
 from core.phones import normalize_phone
 from core.simulator import simulator_chat
 from core.staff_auth import SessionUser
+
+# Area code 555 is not assigned to any place in the North American plan.
+FICTIONAL = re.compile(r"^\+1555\d{7}$")
 
 
 def _default_phone(user: SessionUser) -> str:
@@ -22,16 +27,30 @@ def _default_phone(user: SessionUser) -> str:
     return f"+15550199{user.id % 1000:03d}"
 
 
-async def _phone(request: web.Request, data, user: SessionUser) -> str:
+def _phone(data, user: SessionUser) -> str:
+    """The test patient's number: only fictional +1 555 numbers.
+
+    Any other number could belong to a real patient, and the simulator would
+    then opt them out, book or cancel in their name.
+    """
     raw = forms.text(data, "phone", required=False, limit=40) or _default_phone(user)
-    return await common.db(request, normalize_phone, raw)
+    try:
+        phone = normalize_phone(raw)
+    except InvalidInput as exc:
+        raise forms.bad(str(exc)) from None
+    if not FICTIONAL.match(phone):
+        raise forms.bad(
+            "The simulator only talks as a test patient: use a fictional number"
+            " starting +1 555 (no real patient has one)."
+        )
+    return phone
 
 
 @allow(*STAFF)
 async def simulator(request: web.Request) -> web.StreamResponse:
     """The chat so far, a text box, and the bot's choices as buttons."""
     user = await common.user(request)
-    phone = await _phone(request, request.query, user)
+    phone = _phone(request.query, user)
     policy = await common.policy(request)
     chat = await common.db(request, simulator_chat, phone, policy)
     return render("simulator.html", request, {"phone": phone, **chat})
@@ -42,7 +61,7 @@ async def simulator_send(request: web.Request) -> web.StreamResponse:
     """Send one message as the test patient; the dialog answers inline."""
     user = await common.user(request)
     form = await request.post()
-    phone = await _phone(request, form, user)
+    phone = _phone(form, user)
     text = forms.text(form, "text", limit=1000)
     inbound = Inbound(
         channel="console",

@@ -105,6 +105,12 @@ def patient_page(patient_id: int, policy: Policy, doctor_id: int | None = None) 
         .where(Message.patient == patient_id)
         .order_by(Message.created_at, Message.id)
     )
+    if doctor_id is not None:
+        # A doctor reads only what was said about their own visits.
+        own = Appointment.select(Appointment.id).where(
+            Appointment.doctor == doctor_id, Appointment.patient == patient_id
+        )
+        transcript = transcript.where(Message.appointment.in_(own))
     route = preferred_channel(patient)
     return {
         "patient": {

@@ -182,8 +182,14 @@ def add_time_off(
     ]
 
 
-def remove_time_off(time_off_id: int) -> None:
-    if not TimeOff.delete().where(TimeOff.id == time_off_id).execute():
+def remove_time_off(doctor_id: int, time_off_id: int) -> None:
+    """Delete one period of this doctor's time off (never another doctor's)."""
+    deleted = (
+        TimeOff.delete()
+        .where(TimeOff.id == time_off_id, TimeOff.doctor == doctor_id)
+        .execute()
+    )
+    if not deleted:
         raise NotFound("That time off does not exist.")
 
 
