@@ -16,12 +16,14 @@ from core.calendar import LIVE_STATUSES, MAX_VISIT
 from core.clock import from_db, to_db
 from core.db import is_sqlite, write_transaction
 from core.errors import DomainError, SlotTaken, SlotUnavailable
+from core.jobs import quiet_hours
 from core.jobs.claims import context_row, open_contexts
 from core.jobs.texts import choices, language_for, render, visit_context
 from core.models import (
     Appointment,
     Doctor,
     Patient,
+    ReminderClaim,
     WaitlistEntry,
     WaitlistOffer,
 )
@@ -324,6 +326,15 @@ def expire_offers(policy: Policy, now: dt.datetime) -> int:
             WaitlistEntry.update(status="waiting").where(
                 WaitlistEntry.id == offer.entry_id, WaitlistEntry.status == "offered"
             ).execute()
+            if quiet_hours.is_quiet(now, policy):
+                # Texts wait for the morning, so a new offer would expire
+                # unseen; release the slot for the morning's freed-slot scan.
+                ReminderClaim.delete().where(
+                    ReminderClaim.appointment == offer.freed_from_id,
+                    ReminderClaim.kind == "waitlist",
+                    ReminderClaim.start == offer.start,
+                ).execute()
+                continue
             freed = Appointment.get_or_none(Appointment.id == offer.freed_from_id)
             if freed is None:
                 continue

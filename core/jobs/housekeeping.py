@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 
 from core import waitlist
 from core.clock import to_db
-from core.dialog.states import EXPIRING, MENU
+from core.dialog.states import EXPIRED_MARK, EXPIRING, MENU
 from core.models import Conversation
 from core.policy import Policy
 
@@ -28,7 +29,9 @@ def expire_idle_conversations(policy: Policy, now: dt.datetime) -> int:
         Conversation.update(
             {
                 Conversation.state: MENU,
-                Conversation.data: "{}",
+                # The dialog then opens with its "timed out" line, so a late
+                # "1" meant as a time is not read as a menu choice.
+                Conversation.data: json.dumps({EXPIRED_MARK: True}),
                 Conversation.misunderstood: 0,
             }
         )

@@ -32,7 +32,11 @@ def test_idle_mid_flow_conversations_go_back_to_the_menu(sqlite_clinic):
     counts = run_housekeeping(load_policy(), NOW)
     assert counts["conversations_expired"] == 1
     idle = Conversation.get_by_id(idle.id)
-    assert (idle.state, idle.data, idle.misunderstood) == ("menu", "{}", 0)
+    assert (idle.state, idle.data, idle.misunderstood) == (
+        "menu",
+        '{"expired": true}',
+        0,
+    )
     for kept, state in (
         (busy, "pick_day"),
         (reminder, "reminder"),
@@ -40,3 +44,24 @@ def test_idle_mid_flow_conversations_go_back_to_the_menu(sqlite_clinic):
     ):
         assert Conversation.get_by_id(kept.id).state == state
     assert run_housekeeping(load_policy(), NOW)["conversations_expired"] == 0
+
+
+def test_the_next_message_after_housekeeping_says_it_timed_out(sqlite_clinic):
+    """A late "1" meant as a time must not be read as the menu's "Book"."""
+    from core.dialog import handle_inbound
+    from core.inbound import Inbound
+
+    _, patient = sqlite_clinic
+    Conversation.create(
+        channel="sms",
+        address=patient.phone,
+        patient=patient,
+        state="pick_time",
+        data='{"day": "2026-11-24"}',
+        updated_at=to_db(NOW - dt.timedelta(minutes=45)),
+    )
+    run_housekeeping(load_policy(), NOW)
+    (reply,) = handle_inbound(
+        Inbound("sms", patient.phone, "1", provider_id="SMlate"), NOW
+    )
+    assert "timed out" in reply.text.lower() or "took too long" in reply.text.lower()

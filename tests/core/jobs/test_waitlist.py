@@ -207,3 +207,23 @@ def test_a_visit_moved_by_half_an_hour_leaves_no_free_time_to_offer(clinic):
     assert offer_freed_slots(load_policy(), NOW) == 1
     (offer,) = WaitlistOffer.select()
     assert offer.start == to_db(at(TUESDAY, 11, 30))
+
+
+def test_offers_expiring_at_night_wait_for_the_morning(clinic):
+    """No new offers are made in quiet hours: their texts could not go out."""
+    doctor, patient = clinic
+    evening = at(MONDAY, 20, 50)
+    appointment = visit(doctor, patient, at(TUESDAY, 11))
+    booking.cancel(appointment.id, booking.Actor("patient", patient.id), "", evening)
+    waiting = [make_patient(name=f"Night {n}") for n in range(6)]
+    for n, person in enumerate(waiting):
+        wait_for(person, doctor, created=n)
+    policy = load_policy()
+    assert offer_freed_slots(policy, evening) == 3
+    night = evening + dt.timedelta(minutes=waitlist.OFFER_MINUTES)
+    assert run_housekeeping(policy, night)["offers_expired"] == 3
+    assert WaitlistOffer.select().count() == 3  # nobody new offered at night
+    morning = at(TUESDAY, 8)
+    assert offer_freed_slots(policy, morning) == 3
+    fresh = WaitlistOffer.select().where(WaitlistOffer.status == "open")
+    assert {o.patient_id for o in fresh} == {p.id for p in waiting[3:]}
