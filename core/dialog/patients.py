@@ -11,7 +11,7 @@ from core.dialog import queries
 from core.errors import InvalidInput
 from core.inbound import Inbound
 from core.messages import language
-from core.models import Appointment, Message, Patient, WaitlistEntry
+from core.models import Appointment, Message, Patient, WaitlistEntry, WaitlistOffer
 from core.phones import normalize_phone
 from core.policy import Policy
 
@@ -85,10 +85,11 @@ def link_phone(row: PatientRow, raw: str, address: str) -> PatientRow:
         patient.save()
         return PatientRow(*queries.PATIENT_BY_ID.first(patient.id))
     # Merge the chat-only patient into the phone patient, who keeps the history.
-    for model in (Appointment, WaitlistEntry, Message):
+    for model in (Appointment, WaitlistEntry, WaitlistOffer, Message):
         model.update(patient=owner.id).where(model.patient == patient.id).execute()
     Patient.update(telegram_chat_id=None).where(Patient.id == patient.id).execute()
     owner.telegram_chat_id = address
     owner.name = owner.name or patient.name
+    owner.consent_at = owner.consent_at or patient.consent_at
     owner.save()
     return PatientRow(*queries.PATIENT_BY_ID.first(owner.id))

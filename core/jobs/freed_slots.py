@@ -55,15 +55,26 @@ def find_moved(now: dt.datetime) -> list[tuple[int, int, dt.datetime]]:
         .tuples()
     )
     soonest = now + MIN_LEAD
-    moved = []
+    candidates = []
     for appointment_id, detail in rows:
         record = json.loads(detail or "{}")
         if appointment_id is None or "old_doctor" not in record:
             continue
         old_start = dt.datetime.fromisoformat(record["old_start"])
         if old_start > soonest:
-            moved.append((appointment_id, record["old_doctor"], old_start))
-    return moved
+            candidates.append((appointment_id, record["old_doctor"], old_start))
+    if not candidates:
+        return []
+    # One indexed look-up, so a slot already offered costs no write each tick.
+    offered = set(
+        ReminderClaim.select(ReminderClaim.appointment, ReminderClaim.start)
+        .where(
+            ReminderClaim.appointment.in_([c[0] for c in candidates]),
+            ReminderClaim.kind == CLAIM_KIND,
+        )
+        .tuples()
+    )
+    return [c for c in candidates if (c[0], to_db(c[2])) not in offered]
 
 
 def _offer_once(freed: Appointment, policy: Policy, now: dt.datetime) -> int:
