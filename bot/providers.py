@@ -177,9 +177,13 @@ def _twilio_error(exc: TwilioRestException) -> SendError:
     text = f"twilio {exc.status} {exc.code}: {exc.msg}"
     if exc.status == 429 or exc.status >= 500:
         return SendError(text, code=code)
+    if exc.status in (401, 403, 404) and exc.code not in TWILIO_PERMANENT:
+        # Our credentials or account, not this message: rotated tokens get
+        # fixed, and the queued texts must still go then.
+        log.error("Twilio refused our credentials or account: %s", text)
+        return SendError(text, code=code)
     # Any other 4xx is our request or the number: retrying sends the same.
-    permanent = exc.code in TWILIO_PERMANENT or 400 <= exc.status < 500
-    return SendError(text, code=code, permanent=permanent)
+    return SendError(text, code=code, permanent=True)
 
 
 def make_bot(settings: Settings) -> telegram.Bot:
@@ -229,7 +233,11 @@ class TelegramSender:
             ) from exc
         except Forbidden as exc:
             raise SendError(f"telegram 403: {exc}", code="403", permanent=True) from exc
-        except (BadRequest, InvalidToken) as exc:
+        except InvalidToken as exc:
+            # Our token, not this message: keep the texts for a fixed token.
+            log.error("Telegram refused the bot token: %s", exc)
+            raise SendError(f"telegram: {exc}", code="401") from exc
+        except BadRequest as exc:
             raise SendError(f"telegram: {exc}", code="400", permanent=True) from exc
         except telegram.error.TelegramError as exc:
             # NetworkError, TimedOut and 5xx answers: worth another try.

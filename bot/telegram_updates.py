@@ -69,7 +69,8 @@ def command_text(text: str) -> str:
     """'/start' greets (the dialog's menu); '/help@clinic_bot' reads as 'help'."""
     if not text.startswith("/"):
         return text
-    command = text[1:].split(maxsplit=1)[0].split("@", 1)[0].lower() if text[1:] else ""
+    words = text[1:].split(maxsplit=1)  # empty for "/" or "/" and spaces
+    command = words[0].split("@", 1)[0].lower() if words else ""
     return "menu" if command == "start" else command
 
 

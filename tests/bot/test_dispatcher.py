@@ -365,3 +365,16 @@ async def test_a_waiting_reminder_is_dropped_when_its_visit_changed(
     assert row.status == "not_sent" and change.split()[0] in row.error_text
     assert [r["Body"] for r in fake_twilio.sent] == (["Kept"] if sent else [])
     assert reload(fresh).status == ("sent" if change == "moved" else "not_sent")
+
+
+async def test_twilio_rejecting_our_credentials_keeps_the_text(
+    dispatcher, fake_twilio, now
+):
+    """A rotated auth token is fixed by staff; the queued texts must still go."""
+    message = queue(make_patient(), "Hi", now)
+    fake_twilio.fail_next(401, 20003)
+    assert await dispatcher.dispatch_due(now) == 0
+    row = reload(message)
+    assert (row.status, row.error_code) == ("queued", "20003")
+    assert await dispatcher.dispatch_due(now + 15 * SECOND) == 1
+    assert reload(message).status == "sent"

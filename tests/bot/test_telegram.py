@@ -252,3 +252,14 @@ async def test_long_polling_without_public_url(
     assert Message.get(Message.provider_id == "90").direction == "in"
     assert str(sent["chat_id"]) == CHAT
     assert not fake_telegram.sent("setWebhook")
+
+
+@pytest.mark.parametrize(
+    "text,command",
+    [("/", ""), ("/\u00a0", ""), ("/\u2003 x", "x"), ("/start", "menu"),
+     ("/help@clinic_bot now", "help"), ("hello", "hello")],
+)  # fmt: skip
+def test_command_text_never_raises(text, command):
+    from bot.telegram_updates import command_text
+
+    assert command_text(text) == command
