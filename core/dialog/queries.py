@@ -38,8 +38,10 @@ PATIENT_COLUMNS = (
     Patient.sms_opt_out,
     Patient.phone,
 )
-CONVERSATION = Prepared(
-    lambda channel, address: (
+
+
+def _conversation(channel: str, address: str):
+    query = (
         Conversation.select(
             Conversation.id,
             Conversation.state,
@@ -51,7 +53,14 @@ CONVERSATION = Prepared(
         .join(Patient, JOIN.LEFT_OUTER)
         .where(Conversation.channel == channel, Conversation.address == address)
     )
-)
+    if is_sqlite():
+        return query  # BEGIN IMMEDIATE already serialises turns
+    # Two quick messages from one patient (a double-tap on "Yes, book") must
+    # not both start from the same state: the second waits for the first.
+    return query.for_update(of=Conversation)
+
+
+CONVERSATION = Prepared(_conversation)
 PATIENT_BY_PHONE = Prepared(
     lambda phone: Patient.select(*PATIENT_COLUMNS).where(Patient.phone == phone)
 )

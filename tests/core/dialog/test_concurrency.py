@@ -74,3 +74,17 @@ def test_a_redelivery_racing_the_original_is_handled_once(clinic, known):
     results = _race([Inbound("sms", known.phone, "hi", provider_id="SMdup")] * 2)
     assert sorted(len(r) for r in results) == [0, 1]
     assert Message.select().where(Message.direction == "in").count() == 1
+
+
+def test_a_double_tap_on_yes_books_once_and_is_not_told_it_was_taken(clinic, known):
+    """Both turns of one patient run in order, the second from the new state."""
+    chat = Chat(known.phone)
+    for text in ("hi", "1", "1", "1", "1", "tomorrow 10am", "the 10:00 one"):
+        chat.send(text)
+    assert chat.state() == "confirm_booking"
+    db.close()
+    results = _race([Inbound("sms", known.phone, "yes")] * 2)
+    texts = [r[0].text for r in results if r]
+    assert sum(t.startswith("Booked:") for t in texts) == 1
+    assert not any("just taken" in t for t in texts), texts
+    assert Appointment.select().count() == 1
