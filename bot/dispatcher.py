@@ -19,7 +19,7 @@ from aiohttp import web
 
 from bot.outbox_store import DISPATCH_CHANNELS, Failure, claim_due, record_results
 from bot.pacing import RateLimiter, RateLimits
-from bot.providers import Outgoing, Sender, SendError, senders_for
+from bot.providers import SEND_TIMEOUT, Outgoing, Sender, SendError, senders_for
 from console.keys import CLOCK, DISPATCHER, GATEWAY, SETTINGS
 from core.clock import Clock, system_clock
 from core.gateway import Gateway
@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 BATCH = 200
 CONCURRENCY = 64
+# A round's sends time out well within this, so stopping waits for them.
+STOP_GRACE = SEND_TIMEOUT + 5.0
 IDLE_POLL = 1.0  # seconds between rounds when nothing woke the dispatcher
 
 
@@ -52,9 +54,15 @@ class Dispatcher:
         self.batch = batch
         self._slots = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
+        self._stopping = False
 
     def wake(self) -> None:
         """Start the next round now: something was just queued."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Finish the round under way, then return from run_forever."""
+        self._stopping = True
         self._wake.set()
 
     def _admit(self, out: Outgoing, now: dt.datetime) -> dt.datetime | None:
@@ -94,8 +102,8 @@ class Dispatcher:
                 return Failure(out.id, f"unexpected error: {exc!r}")
 
     async def run_forever(self) -> None:
-        """Dispatch rounds until cancelled; a full batch goes again at once."""
-        while True:
+        """Dispatch rounds until stopped; a full batch goes again at once."""
+        while not self._stopping:
             try:
                 count = await self.dispatch_due()
             except asyncio.CancelledError:
@@ -158,7 +166,14 @@ async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
         )
     task = asyncio.create_task(dispatcher.run_forever(), name="outbox-dispatcher")
     yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    # Cancelling mid-round would leave texts the provider already accepted
+    # unrecorded, and they would go again after the lease: let it finish.
+    dispatcher.stop()
+    try:
+        async with asyncio.timeout(STOP_GRACE):
+            await task
+    except TimeoutError:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
     await dispatcher.close()

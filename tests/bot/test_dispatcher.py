@@ -378,3 +378,32 @@ async def test_twilio_rejecting_our_credentials_keeps_the_text(
     assert (row.status, row.error_code) == ("queued", "20003")
     assert await dispatcher.dispatch_due(now + 15 * SECOND) == 1
     assert reload(message).status == "sent"
+
+
+async def test_stopping_lets_the_round_under_way_record_its_sends(gateway, now):
+    """A deploy mid-send must not leave accepted texts to go again later."""
+    started, release = asyncio.Event(), asyncio.Event()
+
+    class SlowSender:
+        channel = "sms"
+
+        def rate_keys(self, out):
+            return ()
+
+        async def send(self, out):
+            started.set()
+            await release.wait()
+            return "SMslow"
+
+        async def close(self):
+            pass
+
+    message = queue(make_patient(), "Hi", now)
+    dispatcher = Dispatcher(gateway, {"sms": SlowSender()}, clock=lambda: now)
+    task = asyncio.create_task(dispatcher.run_forever())
+    await asyncio.wait_for(started.wait(), 5)
+    dispatcher.stop()
+    release.set()
+    await asyncio.wait_for(task, 5)
+    row = reload(message)
+    assert (row.status, row.provider_id) == ("sent", "SMslow")
