@@ -23,7 +23,8 @@ CONFIRM_BOOKING = "confirm_booking"
 MY_APPOINTMENTS = "my_appointments"
 APPOINTMENT_ACTIONS = "appointment_actions"
 CANCEL_CHECK = "cancel_check"
-REMINDER = "reminder"  # opened by the scheduler with {"appointment_id": N}
+REMINDER = "reminder"  # opened by the scheduler: {"appointment_id": N}, or
+# {"appointment_ids": [...]} when a patient has several visits reminded
 WAITLIST_OFFER = "waitlist_offer"  # opened by the scheduler with {"offer_id": N}
 
 _BOOKING_ENTRY = (PICK_DEPARTMENT, PICK_DOCTOR, PICK_VISIT_TYPE, PICK_DAY)
@@ -44,7 +45,8 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     MY_APPOINTMENTS: (APPOINTMENT_ACTIONS, MENU),
     APPOINTMENT_ACTIONS: (MENU, CANCEL_CHECK, PICK_DAY),
     CANCEL_CHECK: (MENU,),
-    REMINDER: (MENU, CANCEL_CHECK, PICK_DAY),
+    # Several visits reminded at once: ask which one first.
+    REMINDER: (MENU, CANCEL_CHECK, PICK_DAY, MY_APPOINTMENTS),
     # Anything but "yes" is read as if it came from the menu.
     WAITLIST_OFFER: (MENU, *_BOOKING_ENTRY, MY_APPOINTMENTS, HANDOFF),
 }

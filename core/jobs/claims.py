@@ -10,8 +10,8 @@ from peewee import IntegrityError
 
 from core.clock import to_db
 from core.db import db
-from core.dialog.states import EXPIRING
-from core.models import AuditLog, Conversation, Patient, ReminderClaim
+from core.dialog.states import EXPIRING, REMINDER
+from core.models import Appointment, AuditLog, Conversation, Patient, ReminderClaim
 from core.outbox import preferred_channel
 
 
@@ -114,6 +114,7 @@ def open_contexts(rows: list[dict], idle_before: dt.datetime) -> None:
     unique: dict[tuple[str, str], dict] = {}
     for row in rows:
         unique.setdefault((row["channel"], row["address"]), row)  # first wins
+    _join_reminders(unique, rows, idle_before)
     mid_flow = sorted(EXPIRING)
     marks = ", ".join([db.obj.param] * len(mid_flow))
     insert_rows(
@@ -127,6 +128,58 @@ def open_contexts(rows: list[dict], idle_before: dt.datetime) -> None:
         ),
         where_params=(*mid_flow, Conversation.updated_at.db_value(to_db(idle_before))),
     )
+
+
+def _reminded_ids(data: str) -> set[int]:
+    record = json.loads(data or "{}")
+    ids = record.get("appointment_ids") or [record.get("appointment_id")]
+    return {i for i in ids if isinstance(i, int)}
+
+
+def _join_reminders(
+    unique: dict[tuple[str, str], dict], rows: list[dict], idle_before: dt.datetime
+) -> None:
+    """One patient with several visits reminded gets one context naming them all.
+
+    Otherwise the later reminder's context replaces the earlier one, and a
+    "1" sent to the earlier text confirms the other visit; the dialog asks
+    which visit when it sees several.
+    """
+    keys = [k for k, row in unique.items() if row["state"] == REMINDER]
+    if not keys:
+        return
+    wanted: dict[tuple[str, str], set[int]] = {k: set() for k in keys}
+    for row in rows:  # several reminders for one address in this batch
+        if (row["channel"], row["address"]) in wanted and row["state"] == REMINDER:
+            wanted[(row["channel"], row["address"])] |= _reminded_ids(row["data"])
+    open_already = (
+        Conversation.select(
+            Conversation.channel, Conversation.address, Conversation.data
+        )
+        .where(
+            Conversation.address.in_([address for _, address in keys]),
+            Conversation.state == REMINDER,
+        )
+        .tuples()
+    )
+    for channel, address, data in open_already:
+        if (channel, address) in wanted:
+            wanted[(channel, address)] |= _reminded_ids(data)
+    every = {i for ids in wanted.values() for i in ids}
+    ahead = {
+        i
+        for (i,) in Appointment.select(Appointment.id)
+        .where(
+            Appointment.id.in_(sorted(every)),
+            Appointment.status.in_(("scheduled", "confirmed")),
+            Appointment.start > to_db(idle_before),
+        )
+        .tuples()
+    }
+    for key, ids in wanted.items():
+        live = sorted(ids & ahead)
+        if len(live) > 1:
+            unique[key]["data"] = json.dumps({"appointment_ids": live})
 
 
 def flag_for_staff(

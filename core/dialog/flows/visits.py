@@ -38,7 +38,10 @@ def _live_visit(turn: Turn, appointment_id) -> Visit | None:
 
 def list_visits(turn: Turn) -> Outcome:
     """Show the patient's upcoming visits to choose from."""
-    visits = turn.view.upcoming(turn.patient.id)
+    return _offer_visits(turn, turn.view.upcoming(turn.patient.id))
+
+
+def _offer_visits(turn: Turn, visits: list[Visit]) -> Outcome:
     if not visits:
         return to_menu(turn, reply(turn, "no_appointments"))
     choices = [_visit_line(turn, visit) for visit in visits]
@@ -73,8 +76,8 @@ def _not_live(turn: Turn) -> Outcome:
     return to_menu(turn, reply(turn, "not_live"))
 
 
-def _handle_action(turn: Turn, key: str) -> Outcome | None:
-    visit = _live_visit(turn, turn.data.get(key))
+def _handle_action(turn: Turn, key: str, visit_id=None) -> Outcome | None:
+    visit = _live_visit(turn, turn.data.get(key) if visit_id is None else visit_id)
     if visit is None:
         return _not_live(turn)
     index = understand.pick(turn.words, labels(turn, *ACTION_KEYS))
@@ -123,6 +126,35 @@ def _reprompt_visit(turn: Turn, state: str, key: str) -> Outcome:
     return _ask_action(turn, visit, state, key)
 
 
+def _reminded(turn: Turn) -> list[Visit] | None:
+    """The live visits of a multi-visit reminder context, or None if single."""
+    ids = turn.data.get("appointment_ids")
+    if not isinstance(ids, list):
+        return None
+    return [v for v in (_live_visit(turn, i) for i in ids) if v is not None]
+
+
+def _handle_reminder(turn: Turn) -> Outcome | None:
+    """A reply to a reminder; "1" must not confirm the wrong one of two visits."""
+    visits = _reminded(turn)
+    if visits is None:
+        return _handle_action(turn, "appointment_id")
+    if len(visits) == 1:
+        return _handle_action(turn, "appointment_id", visits[0].id)
+    if not visits:
+        return _not_live(turn)
+    return _offer_visits(turn, visits)
+
+
+def _reprompt_reminder(turn: Turn) -> Outcome:
+    visits = _reminded(turn)
+    if visits is None:
+        return _reprompt_visit(turn, S.REMINDER, "appointment_id")
+    if len(visits) == 1:
+        return _ask_action(turn, visits[0], S.REMINDER, "appointment_id")
+    return _offer_visits(turn, visits) if visits else _not_live(turn)
+
+
 def _handle_offer(turn: Turn) -> Outcome | None:
     """Yes takes the offered time; anything else leaves the offer to expire."""
     offer_id = turn.data.get("offer_id")
@@ -146,11 +178,7 @@ HANDLERS = {
         lambda t: _handle_action(t, "visit"),
         "number",
     ),
-    S.REMINDER: Handler(
-        lambda t: _reprompt_visit(t, S.REMINDER, "appointment_id"),
-        lambda t: _handle_action(t, "appointment_id"),
-        "number",
-    ),
+    S.REMINDER: Handler(_reprompt_reminder, _handle_reminder, "number"),
     S.CANCEL_CHECK: Handler(
         lambda t: _reprompt_visit(t, S.CANCEL_CHECK, "visit"), _handle_cancel, "yes_no"
     ),

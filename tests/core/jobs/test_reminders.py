@@ -10,7 +10,7 @@ import pytest
 from core import booking
 from core.clock import from_db, to_db
 from core.jobs.reminders import run_reminders
-from core.models import AuditLog, Conversation, Message, ReminderClaim
+from core.models import Appointment, AuditLog, Conversation, Message, ReminderClaim
 from core.policy import load_policy
 from tests.core.jobs.conftest import MONDAY, at, run_in_threads, visit
 from tests.factories import make_doctor, make_patient, make_policy
@@ -295,3 +295,35 @@ def test_a_patient_mid_flow_keeps_their_place_when_a_reminder_goes(clinic):
     assert len(reminders()) == 1  # the text still goes
     conversation = Conversation.get(address=patient.phone)
     assert (conversation.state, conversation.data) == ("pick_time", '{"doctor_id": 1}')
+
+
+def test_two_visits_reminded_ask_which_one_before_confirming(clinic):
+    """A "1" must never confirm the other visit and leave this one to lapse."""
+    from core.dialog import handle_inbound
+    from core.inbound import Inbound
+
+    doctor, patient = clinic
+    first = visit(doctor, patient, at(TUESDAY, 12))
+    run_reminders(load_policy(), at(MONDAY, 12))
+    second = visit(doctor, patient, at(TUESDAY, 12, 30))
+    run_reminders(load_policy(), at(MONDAY, 12, 30))
+    assert len(reminders()) == 2
+    conversation = Conversation.get(address=patient.phone)
+    assert json.loads(conversation.data) == {"appointment_ids": [first.id, second.id]}
+
+    def send(text: str, n: int) -> str:
+        replies = handle_inbound(
+            Inbound("sms", patient.phone, text, provider_id=f"SM{n}"),
+            at(MONDAY, 13),
+        )
+        return "\n".join(
+            [r.text for r in replies] + [c[0] for r in replies for c in r.choices]
+        )
+
+    listing = send("1", 1)
+    assert "Tue 24 Nov, 12:00" in listing and "Tue 24 Nov, 12:30" in listing
+    assert Appointment.get_by_id(first.id).status == "scheduled"
+    send("1", 2)  # the 12:00 visit
+    send("1", 3)  # confirm it
+    assert Appointment.get_by_id(first.id).status == "confirmed"
+    assert Appointment.get_by_id(second.id).status == "scheduled"
