@@ -11,7 +11,7 @@ from console.auth import EVERYONE, STAFF, allow
 from console.auth import now as clock_now
 from console.render import render
 from core import booking
-from core.patients import create_patient, search_patients
+from core.patients import book_for_new_patient, search_patients
 from core.schedule_view import calendar_grid, departments, doctors
 
 VIEWS = {"day": 1, "week": 7}
@@ -98,20 +98,23 @@ async def book(request: web.Request) -> web.StreamResponse:
     patient_id = forms.integer(form, "patient", required=False)
     policy = await common.policy(request)
     now = clock_now(request)
+    booking_args = {
+        "doctor_id": doctor_id,
+        "start": start,
+        "policy": policy,
+        "now": now,
+        "actor": booking.Actor("staff", user.id),
+        "visit_type_id": forms.integer(form, "visit_type", required=False),
+        "via": "console",
+    }
     if patient_id is None:
         name = forms.text(form, "name", limit=120)
         phone = forms.text(form, "phone", limit=40)
-        patient_id = (await common.db(request, create_patient, name, phone)).id
-    appointment = await common.db(
-        request,
-        booking.book,
-        patient_id=patient_id,
-        doctor_id=doctor_id,
-        start=start,
-        policy=policy,
-        now=now,
-        actor=booking.Actor("staff", user.id),
-        visit_type_id=forms.integer(form, "visit_type", required=False),
-        via="console",
-    )
+        appointment = await common.db(
+            request, book_for_new_patient, name, phone, **booking_args
+        )
+    else:
+        appointment = await common.db(
+            request, booking.book, patient_id=patient_id, **booking_args
+        )
     raise common.redirect(request, "appointment", "Booked", id=appointment.id)

@@ -7,6 +7,7 @@ import re
 
 from peewee import fn
 
+from core import booking
 from core.clock import from_db
 from core.db import write_transaction
 from core.errors import InvalidInput, NotFound
@@ -72,6 +73,17 @@ def create_patient(name: str, phone: str, language: str = "en") -> Patient:
         if Patient.select().where(Patient.phone == e164).exists():
             raise InvalidInput(f"{e164} already belongs to a patient; search for it.")
         return Patient.create(name=name, phone=e164, language=language)
+
+
+def book_for_new_patient(name: str, phone: str, **booking_args) -> Appointment:
+    """Register a patient and book their visit as one unit: both or neither.
+
+    A refused booking (time just taken, too soon) must not leave a patient
+    behind whose number then blocks the retry.
+    """
+    with write_transaction():
+        patient = create_patient(name, phone)
+        return booking.book(patient_id=patient.id, **booking_args)
 
 
 def patient_page(patient_id: int, policy: Policy, doctor_id: int | None = None) -> dict:

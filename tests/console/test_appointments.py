@@ -189,3 +189,24 @@ async def test_calendar_by_department_shows_only_its_doctors(client, login_as, c
     assert "Dr. Other" in page and "<th>Dr. Own</th>" not in page
     assert (await client.get("/calendar?view=month")).status == 400
     assert (await client.get("/calendar?date=someday")).status == 400
+
+
+async def test_a_refused_booking_for_a_new_patient_leaves_no_patient(
+    client, login_as, clinic, now
+):
+    token = await login_as("staff")
+    taken = {
+        "csrf": token,
+        "doctor": clinic["doctor"].id,
+        "patient": clinic["patient"].id,
+        "start": _slot(now).isoformat(),
+    }
+    await client.post("/appointments", data=taken)
+    form = {**taken, "name": "Late Comer", "phone": "+1 555 010 8888"}
+    del form["patient"]
+    refused = await client.post("/appointments", data=form)
+    assert refused.status == 409
+    assert not Patient.select().where(Patient.phone == "+15550108888").exists()
+    retry = {**form, "start": _slot(now, hour=11).isoformat()}
+    assert (await client.post("/appointments", data=retry)).status == 200
+    assert Patient.select().where(Patient.phone == "+15550108888").exists()
