@@ -212,10 +212,17 @@ def record_results(
     with write_transaction():
         if sent:
             param = db.obj.param
+            # A delivery callback may have landed first (it finds the row by
+            # our id): keep its status, but still record the MessageSid.
             sql = (
-                f"UPDATE message SET status = 'sent', provider_id = {param},"
-                f" sent_at = {param}, error_code = NULL, error_text = NULL"
-                f" WHERE id = {param} AND status = 'sending'"
+                f"UPDATE message SET provider_id = {param}, sent_at = {param},"
+                " status = CASE WHEN status = 'sending' THEN 'sent' ELSE status END,"
+                " error_code = CASE WHEN status = 'sending' THEN NULL"
+                " ELSE error_code END,"
+                " error_text = CASE WHEN status = 'sending' THEN NULL"
+                " ELSE error_text END"
+                f" WHERE id = {param} AND (status = 'sending' OR (provider_id IS NULL"
+                " AND status IN ('delivered', 'undelivered', 'failed')))"
             )
             cursor = db.obj.cursor()
             cursor.executemany(sql, [(pid, moment, mid) for mid, pid in sent])

@@ -158,7 +158,9 @@ class TwilioSender:
         else:
             params["from_"] = self._from
         if self._callback:
-            params["status_callback"] = self._callback
+            # Our id in the URL (Twilio signs it too) lets a callback that
+            # beats our own record of the MessageSid still find its row.
+            params["status_callback"] = f"{self._callback}?m={out.id}"
         try:
             async with asyncio.timeout(SEND_TIMEOUT):
                 message = await self._client.messages.create_async(**params)

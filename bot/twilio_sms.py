@@ -144,8 +144,15 @@ async def status_callback(request: web.Request) -> web.Response:
     form = await verified_form(request)
     sid, status = _required(form, "MessageSid", "MessageStatus")
     error_code = str(form.get("ErrorCode", "")).strip() or None
+    raw_id = request.query.get("m", "")
+    message_id = int(raw_id) if raw_id.isdigit() and len(raw_id) < 13 else None
     await request.app[GATEWAY].run(
-        record_delivery, sid, status.lower(), error_code, request.app[CLOCK]()
+        record_delivery,
+        sid,
+        status.lower(),
+        error_code,
+        request.app[CLOCK](),
+        message_id,
     )
     return web.Response(status=204)
 

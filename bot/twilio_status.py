@@ -26,10 +26,25 @@ MAY_BECOME = {
 OPTED_OUT = "21610"
 
 
+def _this_message(sid: str, message_id: int | None):
+    if message_id is None:
+        return Message.provider_id == sid
+    same_sid = (Message.provider_id == sid) | Message.provider_id.is_null()
+    return (Message.id == message_id) & same_sid
+
+
 def record_delivery(
-    sid: str, status: str, error_code: str | None, now: dt.datetime
+    sid: str,
+    status: str,
+    error_code: str | None,
+    now: dt.datetime,
+    message_id: int | None = None,
 ) -> bool:
-    """Apply one callback; True when it changed the message."""
+    """Apply one callback; True when it changed the message.
+
+    With our message id (from the callback URL) a callback that arrives
+    before the dispatcher recorded the MessageSid still lands.
+    """
     if status not in MAY_BECOME:
         log.debug("Twilio status %s for %s: nothing to record", status, sid)
         return False
@@ -43,13 +58,13 @@ def record_delivery(
             .where(
                 Message.channel == "sms",
                 Message.direction == "out",
-                Message.provider_id == sid,
+                _this_message(sid, message_id),
                 Message.status.in_(MAY_BECOME[status]),
             )
             .execute()
         )
         if updated and error_code == OPTED_OUT:
-            row = Message.get(Message.channel == "sms", Message.provider_id == sid)
+            row = Message.get(_this_message(sid, message_id))
             if row.patient_id:
                 Patient.update(sms_opt_out=True).where(
                     Patient.id == row.patient_id

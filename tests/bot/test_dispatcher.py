@@ -57,8 +57,8 @@ async def test_sms_goes_through_twilio_rest_client(dispatcher, fake_twilio, now)
     assert request["To"] == patient.phone
     assert request["From"] == FROM_NUMBER
     assert request["Body"] == "Your visit is tomorrow.\n1 Confirm\n2 Cancel visit"
-    assert (
-        request["StatusCallback"] == "https://clinic.example.org/webhooks/twilio/status"
+    assert request["StatusCallback"] == (
+        f"https://clinic.example.org/webhooks/twilio/status?m={message.id}"
     )
     expected = base64.b64encode(f"{ACCOUNT_SID}:{AUTH_TOKEN}".encode()).decode()
     assert fake_twilio.auth == [f"Basic {expected}"]

@@ -323,3 +323,30 @@ async def test_status_callback_for_unknown_sid_is_accepted(client):
         client, STATUS, {"MessageSid": "SM404", "MessageStatus": "delivered"}
     )
     assert response.status == 204
+
+
+async def test_a_status_callback_that_beats_our_record_of_the_sid_still_lands(
+    client, now
+):
+    """Twilio can call back before the dispatcher has written the MessageSid."""
+    from bot.outbox_store import record_results
+
+    message = _sent_sms(None, status="sending")
+    sid = "SM" + "9" * 32
+    params = {"MessageSid": sid, "MessageStatus": "undelivered", "ErrorCode": "30005"}
+    response = await twilio_post(client, f"{STATUS}?m={message.id}", params)
+    assert response.status == 204
+    assert Message.get_by_id(message.id).status == "undelivered"
+    record_results(now, [(message.id, sid)], [], {message.id: "sms"})
+    row = Message.get_by_id(message.id)
+    assert (row.status, row.provider_id, row.error_code) == (
+        "undelivered",
+        sid,
+        "30005",
+    )
+    # Another message's id in the URL cannot touch a row with a different sid.
+    other = _sent_sms("SM" + "8" * 32)
+    await twilio_post(
+        client, f"{STATUS}?m={other.id}", {**params, "MessageStatus": "failed"}
+    )
+    assert Message.get_by_id(other.id).status == "sent"
