@@ -7,15 +7,15 @@ from collections.abc import Callable
 
 from aiohttp import web
 
+from bot.texts import channel_text, patient_language
 from console.keys import CLOCK, DISPATCHER, GATEWAY
 from core.inbound import Inbound, Reply
 
 log = logging.getLogger(__name__)
 
-SORRY = Reply(
-    "Sorry, something went wrong on our side. Please try again in a few minutes,"
-    " or call the clinic."
-)
+
+class Apology(Reply):
+    """The reply when the dialog itself failed (the channel may queue it)."""
 
 
 def dialog_entry() -> Callable[..., list[Reply]]:
@@ -42,7 +42,8 @@ async def converse(
         log.exception(
             "dialog failed for %s message %s", inbound.channel, inbound.provider_id
         )
-        return [SORRY]
+        lang = await patient_language(app, inbound.channel, inbound.address)
+        return [Apology(channel_text(lang, "sorry"))]
     if deliver == "outbox" and DISPATCHER in app:
         app[DISPATCHER].wake()
     return replies

@@ -15,7 +15,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.conversation import SORRY, converse
+from bot.conversation import Apology, converse
 from bot.render import SHARE_PHONE
 from bot.telegram_store import (
     answer_outside_dialog,
@@ -23,9 +23,11 @@ from bot.telegram_store import (
     queue_reply,
     set_blocked,
 )
+from bot.texts import channel_text, patient_language
 from console.keys import CLOCK, DISPATCHER, GATEWAY
 from core.errors import InvalidInput
 from core.inbound import Inbound
+from core.messages import label
 from core.phones import normalize_phone
 
 log = logging.getLogger(__name__)
@@ -33,19 +35,6 @@ log = logging.getLogger(__name__)
 WEB_APP = "clinicbot.web_app"  # bot_data key: our aiohttp app
 MAX_TEXT = 1600
 RECENT = 2048  # update ids remembered in memory; the database catches the rest
-
-UNSUPPORTED = (
-    "Thanks! I can only read text messages and button presses. Please type your"
-    " answer, or send /help."
-)
-TOO_LONG = "Sorry, that message is too long for me. Please send a shorter one."
-OTHERS_CONTACT = "Please share your own number with the button, not someone else's."
-BAD_NUMBER = "Sorry, I could not read that phone number."
-SHARE_PHONE_TEXT = (
-    "Already booked with us by text message? Share your phone number with the"
-    " button below and I will link your visits to this chat."
-)
-SHARE_PHONE_LABEL = "📱 Share my phone number"
 
 
 class RecentIds:
@@ -109,11 +98,21 @@ async def _button(app: web.Application, update_id: int, query: CallbackQuery) ->
     )
 
 
+def _failed(replies: list) -> bool:
+    return bool(replies) and isinstance(replies[0], Apology)
+
+
+async def _say(app: web.Application, chat_id: str, name: str) -> str:
+    """A channel_<name> text in this chat's patient's language."""
+    return channel_text(await patient_language(app, "telegram", chat_id), name)
+
+
 async def _converse(app: web.Application, inbound: Inbound) -> list:
     """The dialog's turn; its apology, if it failed, is queued here."""
     replies = await converse(app, inbound, deliver="outbox")
-    if replies == [SORRY]:
-        await app[GATEWAY].run(queue_reply, inbound.address, SORRY.text, app[CLOCK]())
+    if _failed(replies):
+        text = replies[0].text
+        await app[GATEWAY].run(queue_reply, inbound.address, text, app[CLOCK]())
         if DISPATCHER in app:
             app[DISPATCHER].wake()
     return replies
@@ -127,22 +126,25 @@ async def _message(app: web.Application, update_id: int, message: Message) -> No
         await _contact(app, update_id, message, name)
     elif message.text is not None:
         if len(message.text) > MAX_TEXT:
-            await _answer(app, chat_id, update_id, "[too long]", TOO_LONG)
+            too_long = await _say(app, chat_id, "too_long")
+            await _answer(app, chat_id, update_id, "[too long]", too_long)
             return
         text = command_text(message.text)
         inbound = Inbound("telegram", chat_id, text, str(update_id), name=name)
         replies = await _converse(app, inbound)
-        greeted = message.text.startswith("/start") and replies and replies != [SORRY]
-        if greeted and await app[GATEWAY].run(needs_phone, chat_id):
+        greeted = message.text.startswith("/start") and not _failed(replies)
+        if greeted and replies and await app[GATEWAY].run(needs_phone, chat_id):
+            lang = await patient_language(app, "telegram", chat_id)
             await app[GATEWAY].run(
                 queue_reply,
                 chat_id,
-                SHARE_PHONE_TEXT,
+                channel_text(lang, "share_phone"),
                 app[CLOCK](),
-                ((SHARE_PHONE_LABEL, SHARE_PHONE),),
+                ((label(lang, "share_phone"), SHARE_PHONE),),
             )
     else:
-        await _answer(app, chat_id, update_id, f"[{_kind(message)}]", UNSUPPORTED)
+        unsupported = await _say(app, chat_id, "unsupported")
+        await _answer(app, chat_id, update_id, f"[{_kind(message)}]", unsupported)
 
 
 async def _contact(
@@ -152,15 +154,15 @@ async def _contact(
     chat_id = str(message.chat.id)
     contact = message.contact
     if message.from_user is None or contact.user_id != message.from_user.id:
-        await _answer(
-            app, chat_id, update_id, "[someone else's contact]", OTHERS_CONTACT
-        )
+        others = await _say(app, chat_id, "others_contact")
+        await _answer(app, chat_id, update_id, "[someone else's contact]", others)
         return
     raw = contact.phone_number.strip()
     try:
         phone = normalize_phone(raw if raw.startswith("+") else f"+{raw}")
     except InvalidInput:
-        await _answer(app, chat_id, update_id, "[unreadable contact]", BAD_NUMBER)
+        unreadable = await _say(app, chat_id, "bad_number")
+        await _answer(app, chat_id, update_id, "[unreadable contact]", unreadable)
         return
     inbound = Inbound("telegram", chat_id, "", str(update_id), phone=phone, name=name)
     await _converse(app, inbound)

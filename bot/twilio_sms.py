@@ -16,6 +16,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.conversation import converse
 from bot.render import sms_text
+from bot.texts import channel_text, patient_language
 from bot.twilio_status import record_delivery
 from console.keys import CLOCK, GATEWAY, SETTINGS
 from core.errors import InvalidInput
@@ -38,16 +39,6 @@ CARRIER_KEYWORDS = {
     **dict.fromkeys(("START", "YES", "UNSTOP"), "opt_in"),
     **dict.fromkeys(("HELP", "INFO"), "help"),
 }
-
-MEDIA_ONLY = Reply(
-    "Thanks! I can only read text messages. Please type your answer, or reply"
-    " HELP for help."
-)
-TOO_LONG = Reply(
-    "Sorry, that message is too long for me. Please send a shorter one, or reply"
-    " HELP for help."
-)
-EMPTY = Reply("I didn't get any text. Reply MENU to see what I can do.")
 
 
 def carrier_keyword(text: str) -> str | None:
@@ -125,10 +116,13 @@ async def inbound_sms(request: web.Request) -> web.Response:
     except InvalidInput:
         raise web.HTTPBadRequest(text="From is not a phone number.") from None
     text = str(form.get("Body", ""))
-    if not text.strip():
-        return twiml([MEDIA_ONLY if _media_count(form) else EMPTY])
-    if len(text) > MAX_TEXT:
-        return twiml([TOO_LONG])
+    if not text.strip() or len(text) > MAX_TEXT:
+        lang = await patient_language(request.app, "sms", phone)
+        if len(text) > MAX_TEXT:
+            name = "too_long"
+        else:
+            name = "media_only" if _media_count(form) else "empty"
+        return twiml([Reply(channel_text(lang, name))])
     inbound = Inbound(
         channel="sms",
         address=phone,

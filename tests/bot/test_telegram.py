@@ -10,10 +10,10 @@ import datetime as dt
 import pytest
 
 import bot.conversation
-from bot.conversation import SORRY
 from bot.render import SHARE_PHONE
-from bot.telegram_updates import OTHERS_CONTACT, SHARE_PHONE_LABEL, UNSUPPORTED
+from bot.texts import channel_text
 from console.keys import CLOCK, DISPATCHER, TELEGRAM
+from core.messages import label
 from core.models import Conversation, Message, Patient
 from tests.bot import telegram_payloads as tg
 from tests.bot.conftest import PUBLIC_URL, channel_app
@@ -138,7 +138,7 @@ async def test_dialog_failure_sends_an_apology(tg_client, fake_telegram, monkeyp
     response = await post(tg_client, tg.text(12, "hello"))
     assert response.status == 200
     [sent] = await wait_for(fake_telegram, 1)
-    assert sent["text"] == SORRY.text
+    assert sent["text"] == channel_text("en", "sorry")
 
 
 async def test_duplicate_update_id_is_ignored(tg_client):
@@ -174,7 +174,7 @@ async def test_start_greets_and_offers_to_share_the_phone(
     sent = await wait_for(fake_telegram, 2, app=tg_client.app)
     share = sent[-1]
     assert share["reply_markup"]["keyboard"] == [
-        [{"text": SHARE_PHONE_LABEL, "request_contact": True}]
+        [{"text": label("en", "share_phone"), "request_contact": True}]
     ]
     assert SHARE_PHONE not in str(sent[0])
 
@@ -192,7 +192,7 @@ async def test_someone_elses_contact_is_not_linked(tg_client, fake_telegram):
     await post(tg_client, tg.contact(42, "+15551230002", user_id=999))
     assert Patient.get(Patient.phone == "+15551230002").telegram_chat_id is None
     [sent] = await wait_for(fake_telegram, 1)
-    assert sent["text"] == OTHERS_CONTACT
+    assert sent["text"] == channel_text("en", "others_contact")
 
 
 @pytest.mark.parametrize(
@@ -202,7 +202,7 @@ async def test_stickers_and_photos_get_a_short_answer(tg_client, fake_telegram, 
     response = await post(tg_client, update)
     assert response.status == 200
     [sent] = await wait_for(fake_telegram, 1)
-    assert sent["text"] == UNSUPPORTED
+    assert sent["text"] == channel_text("en", "unsupported")
     again = await post(tg_client, update)  # redelivered: nothing more
     assert again.status == 200
     assert Message.select().where(Message.direction == "out").count() == 1

@@ -9,8 +9,8 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 import bot.conversation
-from bot.conversation import SORRY
-from bot.twilio_sms import MEDIA_ONLY, TOO_LONG, carrier_keyword
+from bot.texts import channel_text
+from bot.twilio_sms import carrier_keyword
 from core.clock import to_db
 from core.inbound import Reply
 from core.models import Appointment, Conversation, Message, Patient
@@ -187,13 +187,24 @@ async def test_media_only_gets_a_polite_answer(client):
     params = {**sms(""), "NumMedia": "1", "MediaUrl0": "https://api.twilio.com/media/1"}
     response = await twilio_post(client, SMS, params)
     assert response.status == 200
-    assert MEDIA_ONLY.text in await response.text()
+    assert channel_text("en", "media_only") in await response.text()
+
+
+async def test_a_spanish_patient_gets_the_channel_answers_in_spanish(client):
+    make_patient(phone="+15551230001", language="es")
+    params = {**sms(""), "NumMedia": "1", "MediaUrl0": "https://api.twilio.com/media/1"}
+    page = await (await twilio_post(client, SMS, params)).text()
+    assert "Solo puedo leer mensajes de texto" in page
+    long = await (
+        await twilio_post(client, SMS, sms("x" * 2000, sid="SM" + "b" * 32))
+    ).text()
+    assert "demasiado largo" in long
 
 
 async def test_oversize_message_gets_a_polite_answer(client):
     response = await twilio_post(client, SMS, sms("x" * 2000))
     assert response.status == 200
-    assert TOO_LONG.text in await response.text()
+    assert channel_text("en", "too_long") in await response.text()
 
 
 @pytest.mark.parametrize("body", ["🎉👍🏽", "\x00\x01garbage\ufffd", "a" * 1600, "   "])
@@ -210,7 +221,7 @@ async def test_dialog_failure_becomes_an_apology(client, monkeypatch):
     monkeypatch.setattr(bot.conversation, "dialog_entry", lambda: broken)
     response = await twilio_post(client, SMS, sms())
     assert response.status == 200
-    assert SORRY.text in await response.text()
+    assert channel_text("en", "sorry") in await response.text()
 
 
 @pytest.mark.parametrize(
