@@ -53,8 +53,17 @@ def find_unconfirmed(policy: Policy, now: dt.datetime) -> list[int]:
     return [appointment_id for (appointment_id,) in query]
 
 
+# A reminder that asked to confirm offers the choice valued "1" (stored as
+# JSON [["Confirm", "1"], ...]); a plain reminder does not.
+ASKED_TO_CONFIRM = '"1"]'
+
+
 def reminder_delivered(appointment: Appointment) -> bool:
-    """Was a reminder for the visit's current start time sent or delivered?"""
+    """Was a reminder asking to confirm the visit's current time sent or delivered?
+
+    A plain reminder (sent while staff said no confirmation was needed) does
+    not count: the patient was never asked, so they cannot have failed to.
+    """
     return (
         ReminderClaim.select()
         .join(Message)
@@ -63,6 +72,7 @@ def reminder_delivered(appointment: Appointment) -> bool:
             ReminderClaim.start == appointment.start,
             ReminderClaim.kind.startswith("lead:"),
             Message.status.in_(DELIVERED),
+            Message.choices.contains(ASKED_TO_CONFIRM),
         )
         .exists()
     )

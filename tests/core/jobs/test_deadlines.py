@@ -165,3 +165,15 @@ def test_two_schedulers_cancel_once_and_tell_each_patient_once(clinic):
     assert Message.select().where(Message.kind == "notice").count() == len(ids)
     cancels = AuditLog.select().where(AuditLog.action == "cancel")
     assert cancels.count() == len(ids)
+
+
+def test_a_plain_reminder_does_not_count_as_asking_to_confirm(clinic):
+    """Staff turned confirmation back on after a reminder that did not ask."""
+    doctor, patient = clinic
+    appointment = reminded(doctor, patient, needs_confirmation=False)
+    Appointment.update(needs_confirmation=True).where(
+        Appointment.id == appointment.id
+    ).execute()
+    counts = run_deadlines(load_policy(), DEADLINE)
+    assert counts == {"deadline_flagged": 1}
+    assert Appointment.get_by_id(appointment.id).status == "scheduled"
