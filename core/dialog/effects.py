@@ -47,8 +47,14 @@ def _join_waitlist(effect: JoinWaitlist, patient_id: int) -> None:
         "from_day": dt.date.fromisoformat(effect.from_day),
         "to_day": dt.date.fromisoformat(effect.to_day),
     }
+    # "Any doctor" (None) is a different wish from one doctor: match nulls too.
     exists = WaitlistEntry.select().where(
-        *(getattr(WaitlistEntry, k) == v for k, v in fields.items() if v is not None),
+        *(
+            getattr(WaitlistEntry, k).is_null()
+            if v is None
+            else getattr(WaitlistEntry, k) == v
+            for k, v in fields.items()
+        ),
         WaitlistEntry.status == "waiting",
     )
     if not exists.exists():

@@ -346,3 +346,17 @@ def test_a_refusal_reaches_a_spanish_patient_in_spanish(clinic, chat, known):
     reply = chat.send("sí")
     assert "esa cita ya estaba cancelada" in reply
     assert "already" not in reply and chat.state() == "menu"
+
+
+def test_waiting_for_any_doctor_is_not_mistaken_for_waiting_for_one(clinic, known):
+    from core.dialog.effects import _join_waitlist
+    from core.dialog.outcome import JoinWaitlist
+    from core.models import WaitlistEntry
+
+    one_doctor = JoinWaitlist(clinic["hart"].id, None, None, "2026-11-24", "2026-12-07")
+    anyone = JoinWaitlist(None, None, None, "2026-11-24", "2026-12-07")
+    _join_waitlist(one_doctor, known.id)
+    _join_waitlist(anyone, known.id)
+    _join_waitlist(anyone, known.id)  # the same wish twice is kept once
+    doctors = sorted(str(e.doctor_id) for e in WaitlistEntry.select())
+    assert doctors == sorted([str(clinic["hart"].id), "None"])
