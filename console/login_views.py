@@ -109,8 +109,16 @@ async def password_submit(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     current = forms.text(form, "current", limit=200)
     gateway = request.app[GATEWAY]
-    candidate = await gateway.run(login_candidate, user.email, clock_now(request))
+    now = clock_now(request)
+    candidate = await gateway.run(login_candidate, user.email, now)
+    if candidate.wait is not None:
+        # The same slow-down and lockout as the login form: a stolen session
+        # must not be a way to guess the password without limit.
+        seconds = max(1, int(candidate.wait.total_seconds()))
+        error = f"Too many wrong passwords; try again in {seconds} seconds."
+        return render("password.html", request, {"error": error}, status=429)
     if not await _off_loop(check_password, current, candidate.password_hash):
+        await gateway.run(record_login, user.id, False, now, request.remote or "")
         return render(
             "password.html",
             request,
@@ -125,7 +133,7 @@ async def password_submit(request: web.Request) -> web.StreamResponse:
         )
     except DomainError as exc:
         return render("password.html", request, {"error": str(exc)}, status=400)
-    fresh = await gateway.run(set_password, user.id, new_hash, clock_now(request))
+    fresh = await gateway.run(set_password, user.id, new_hash, now)
     start_session(request, fresh)
     raise web.HTTPSeeOther("/?notice=Password+changed")
 

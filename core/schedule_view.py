@@ -201,7 +201,7 @@ def today_board(
     }
     if staff_view:
         board["flagged"] = flagged_conversations(policy, limit=20)
-        board["failed"] = failed_messages(policy, limit=20)
+        board["failed"] = failed_messages(policy, now, limit=20)
     return board
 
 
@@ -242,7 +242,11 @@ def flagged_conversations(policy: Policy, limit: int = 100) -> list[dict]:
     ]
 
 
-def failed_messages(policy: Policy, limit: int = 20) -> list[dict]:
+# The board shows what went wrong lately; the Messages log keeps the rest.
+FAILED_RECENTLY = dt.timedelta(days=2)
+
+
+def failed_messages(policy: Policy, now: dt.datetime, limit: int = 20) -> list[dict]:
     query = (
         Message.select(
             Message.id,
@@ -254,7 +258,11 @@ def failed_messages(policy: Policy, limit: int = 20) -> list[dict]:
             Message.created_at,
             Message.patient,
         )
-        .where(Message.direction == "out", Message.status.in_(FAILED_STATUSES))
+        .where(
+            Message.created_at >= to_db(now - FAILED_RECENTLY),
+            Message.direction == "out",
+            Message.status.in_(FAILED_STATUSES),
+        )
         .order_by(Message.id.desc())
         .limit(limit)
     )

@@ -119,6 +119,14 @@ async def test_wrong_current_password_changes_nothing(client, login_as):
     assert StaffUser.get(StaffUser.email == "staff@clinic.test").password_hash == before
 
 
+async def test_guessing_the_current_password_slows_down_like_login(client, login_as):
+    token = await login_as("staff")
+    form = {"csrf": token, "current": "guess", "new": "x" * 12, "confirm": "x" * 12}
+    statuses = [(await client.post("/password", data=form)).status for _ in range(5)]
+    assert statuses[:4] == [400] * 4 and statuses[4] == 429
+    assert StaffUser.get(StaffUser.email == "staff@clinic.test").failed_logins == 4
+
+
 async def test_csrf_missing_or_wrong_is_403_and_changes_nothing(
     client, login_as, clinic, now
 ):
