@@ -6,7 +6,7 @@ import datetime as dt
 import threading
 from dataclasses import dataclass
 
-from core.clock import wall_to_utc
+from core.jobs import quiet_hours
 from core.policy import Policy
 from core.settings import Settings
 
@@ -70,28 +70,11 @@ class RateLimiter:
         self._tat = {k: t for k, t in self._tat.items() if t > now}
 
 
-def in_quiet_hours(local_time: dt.time, start: dt.time, end: dt.time) -> bool:
-    """Whether a wall-clock time lies in [start, end), which may wrap midnight."""
-    if start == end:
-        return False
-    if start < end:
-        return start <= local_time < end
-    return local_time >= start or local_time < end
-
-
 def quiet_until(now: dt.datetime, policy: Policy) -> dt.datetime | None:
-    """When the quiet hours around now end (aware UTC), or None outside them."""
-    tz = policy.tz
-    local = now.astimezone(tz)
-    if not in_quiet_hours(local.time(), policy.quiet_start, policy.quiet_end):
-        return None
-    day = local.date()
-    if local.time() >= policy.quiet_end:
-        day += dt.timedelta(days=1)
-    end = wall_to_utc(day, policy.quiet_end, tz)
-    # A quiet end inside a spring-forward gap: the hour after it is as good.
-    return end or wall_to_utc(
-        day,
-        (dt.datetime.combine(day, policy.quiet_end) + dt.timedelta(hours=1)).time(),
-        tz,
-    )
+    """When the quiet hours around now end (aware UTC), or None outside them.
+
+    The scheduler's rule (core.jobs.quiet_hours), so both agree on every
+    night, DST nights included.
+    """
+    window = quiet_hours.window_containing(now, policy)
+    return None if window is None else window[1]

@@ -90,7 +90,3 @@ def set_cookie(
         secure=secure,
         path="/",
     )
-
-
-def clear_cookie(response: web.StreamResponse) -> None:
-    response.del_cookie(COOKIE, path="/")

@@ -19,12 +19,6 @@ from core.policy import Policy
 MAX_REPLY = 640  # four SMS segments; staff replies should stay short
 
 
-def _like(text: str) -> str:
-    """A LIKE pattern matching text literally anywhere."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def search_patients(
     query: str, limit: int = 50, doctor_id: int | None = None
 ) -> list[dict]:

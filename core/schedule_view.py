@@ -139,7 +139,6 @@ def calendar_grid(
     policy: Policy,
     now: dt.datetime,
     doctor_list: list[dict],
-    with_free: bool = True,
 ) -> dict:
     """Visits and free slots per (day, doctor) for `days` local dates from first."""
     last = first + dt.timedelta(days=days - 1)
@@ -153,7 +152,7 @@ def calendar_grid(
     if ids:
         for visit in visits_between(lo, hi, policy, ids):
             cells[(visit.start.date(), visit.doctor_id)].visits.append(visit)
-    if with_free and ids:
+    if ids:
         closures = load_closures(first, last)
         for calendar in load_calendars(ids, first, last, policy):
             for day in day_list:

@@ -36,10 +36,6 @@ class SessionUser:
     doctor_id: int | None
     stamp: str  # password_changed_at and session_epoch, as signed in the cookie
 
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
-
 
 @dataclass(frozen=True)
 class Candidate:

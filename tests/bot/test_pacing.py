@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.pacing import RateLimiter, RateLimits, in_quiet_hours, quiet_until
+from bot.pacing import RateLimiter, RateLimits, quiet_until
 from bot.render import callback_data, sms_text
 from core.policy import Policy
 from core.settings import Settings, SettingsError
@@ -55,13 +55,17 @@ def test_a_refused_send_takes_no_token_from_other_keys():
      ("07:59", True), ("08:00", False), ("12:00", False)],
 )  # fmt: skip
 def test_quiet_hours_wrap_midnight(now, quiet):
-    assert in_quiet_hours(dt.time.fromisoformat(now), dt.time(21), dt.time(8)) is quiet
+    moment = dt.datetime.combine(T0.date(), dt.time.fromisoformat(now), dt.UTC)
+    assert (quiet_until(moment, Policy()) is not None) is quiet
 
 
 def test_quiet_hours_within_a_day_and_none():
-    assert in_quiet_hours(dt.time(13), dt.time(12), dt.time(14))
-    assert not in_quiet_hours(dt.time(15), dt.time(12), dt.time(14))
-    assert not in_quiet_hours(dt.time(3), dt.time(0), dt.time(0))
+    midday = Policy(quiet_start=dt.time(12), quiet_end=dt.time(14))
+    at = lambda hour: dt.datetime.combine(T0.date(), dt.time(hour), dt.UTC)  # noqa: E731
+    assert quiet_until(at(13), midday) == at(14)
+    assert quiet_until(at(15), midday) is None
+    never = Policy(quiet_start=dt.time(0), quiet_end=dt.time(0))
+    assert quiet_until(at(3), never) is None
 
 
 def test_quiet_until_is_the_local_morning_across_a_dst_change():
