@@ -8,6 +8,7 @@ one query).
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from peewee import JOIN
@@ -181,9 +182,13 @@ def today_board(
     today = now.astimezone(policy.tz).date()
     lo, hi = utc_bounds(today, today, policy)
     visits = visits_between(lo, hi, policy, doctor_ids)
+    names = {visit.doctor_id: visit.doctor for visit in visits}
+    clash = Counter(names.values())  # two doctors with one name stay apart
     by_doctor: dict[str, list[Visit]] = {}
     for visit in visits:
-        by_doctor.setdefault(visit.doctor, []).append(visit)
+        name = visit.doctor
+        label = name if clash[name] == 1 else f"{name} (#{visit.doctor_id})"
+        by_doctor.setdefault(label, []).append(visit)
     _, soon = utc_bounds(today, today + dt.timedelta(days=1), policy)
     unconfirmed = [
         v

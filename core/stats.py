@@ -83,8 +83,12 @@ def check_range(first: dt.date, last: dt.date) -> None:
 
 
 def _doctor_names() -> dict[int, tuple[str, str]]:
-    rows = Doctor.select(Doctor.id, Doctor.name, Department.name).join(Department)
-    return {i: (n, d) for i, n, d in rows.tuples()}
+    """Doctor id -> (label, department); two doctors with one name stay apart."""
+    rows = list(
+        Doctor.select(Doctor.id, Doctor.name, Department.name).join(Department).tuples()
+    )
+    taken = Counter(name for _, name, _ in rows)
+    return {i: (n if taken[n] == 1 else f"{n} (#{i})", d) for i, n, d in rows}
 
 
 def _minutes(start: dt.time, end: dt.time) -> int:

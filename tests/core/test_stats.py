@@ -108,3 +108,40 @@ def test_messages_count_on_the_clinics_day_not_utcs(database):
         (dt.date(2026, 11, 23), 1, 0, 0),
         (dt.date(2026, 11, 24), 1, 0, 0),
     ]
+
+
+def test_two_doctors_with_one_name_are_counted_apart(database, now):
+    make_policy(min_notice_minutes=0)
+    first, second = make_doctor(name="Dr. Kim"), make_doctor(name="Dr. Kim")
+    patient = make_patient()
+    for doctor in (first, second):
+        booking.book(
+            patient_id=patient.id, doctor_id=doctor.id,
+            start=now + dt.timedelta(days=1, hours=2), policy=load_policy(),
+            now=now, actor=STAFF,
+        )  # fmt: skip
+    day = (now + dt.timedelta(days=1)).date()
+    stats = clinic_stats(day, day, load_policy())
+    assert sorted(stats.by_doctor) == [
+        f"Dr. Kim (#{first.id})",
+        f"Dr. Kim (#{second.id})",
+    ]
+
+
+def test_today_board_keeps_two_doctors_with_one_name_apart(database, now):
+    from core.schedule_view import today_board
+
+    make_policy(min_notice_minutes=0)
+    first, second = make_doctor(name="Dr. Lee"), make_doctor(name="Dr. Lee")
+    patient = make_patient()
+    for doctor in (first, second):
+        booking.book(
+            patient_id=patient.id, doctor_id=doctor.id,
+            start=now + dt.timedelta(hours=2), policy=load_policy(), now=now,
+            actor=STAFF,
+        )  # fmt: skip
+    board = today_board(load_policy(), now, None, staff_view=False)
+    assert [label for label, _ in board["by_doctor"]] == [
+        f"Dr. Lee (#{first.id})",
+        f"Dr. Lee (#{second.id})",
+    ]
