@@ -109,9 +109,19 @@ def _soonest(turn: Turn, data: dict, ids: list[int], from_day: dt.date) -> Outco
     return _offer(turn, data, slots)
 
 
+def _no_times_keys(data: dict) -> tuple[str, ...]:
+    """The ways on from a day with no times; a move cannot wait on the waitlist.
+
+    (Taking a waitlist offer books a new visit and would keep the old one.)
+    """
+    if data.get("move"):
+        return ("next_available", "another_day")
+    return ("next_available", "join_waitlist", "another_day")
+
+
 def _no_times(turn: Turn, data: dict, lead: Reply | None = None) -> Outcome:
     day = dt.date.fromisoformat(data.get("day") or local_today(turn).isoformat())
-    choices = labels(turn, "next_available", "join_waitlist", "another_day")
+    choices = labels(turn, *_no_times_keys(data))
     ask = reply(turn, "no_times", choices, day=day_text(day, turn.lang))
     data = {k: v for k, v in data.items() if k not in ("offers", "shown", "pick")}
     return Outcome(S.NO_TIMES, data, join(lead, ask) if lead else [ask])
@@ -119,13 +129,14 @@ def _no_times(turn: Turn, data: dict, lead: Reply | None = None) -> Outcome:
 
 def _handle_no_times(turn: Turn) -> Outcome | None:
     data = turn.data
-    choices = labels(turn, "next_available", "join_waitlist", "another_day")
-    index = understand.pick(turn.words, choices)
+    keys = _no_times_keys(data)
+    index = understand.pick(turn.words, labels(turn, *keys))
+    choice = keys[index] if index is not None else None
     day = dt.date.fromisoformat(data.get("day") or local_today(turn).isoformat())
-    if index == 0:
+    if choice == "next_available":
         ids = doctor_ids(turn, data)
         return _soonest(turn, data, ids, day + dt.timedelta(days=1))
-    if index == 1:
+    if choice == "join_waitlist":
         first = max(day, local_today(turn))
         who = (
             turn.view.names(data["doc"], None)[0]
@@ -145,7 +156,7 @@ def _handle_no_times(turn: Turn) -> Outcome | None:
             turn, "waitlist_joined", doctor=who, day=day_text(first, turn.lang)
         )
         return to_menu(turn, joined, effects=[join_it])
-    if index == 2:
+    if choice == "another_day":
         return ask_day(turn, data)
     return None
 

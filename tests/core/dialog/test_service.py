@@ -360,3 +360,14 @@ def test_waiting_for_any_doctor_is_not_mistaken_for_waiting_for_one(clinic, know
     _join_waitlist(anyone, known.id)  # the same wish twice is kept once
     doctors = sorted(str(e.doctor_id) for e in WaitlistEntry.select())
     assert doctors == sorted([str(clinic["hart"].id), "None"])
+
+
+def test_changing_a_time_offers_no_waitlist_on_a_day_without_times(clinic, chat, known):
+    """Taking a waitlist offer would book a second visit and keep the old one."""
+    visit = _book(known, clinic["hart"])
+    _open_context(known, "reminder", {"appointment_id": visit.id})
+    chat.send("3")
+    reply = chat.send("saturday")
+    assert chat.state() == "no_times"
+    assert "Join the waitlist" not in reply and "Another day" in reply
+    assert "Which day" in chat.send("2")  # "2" is now "another day"
