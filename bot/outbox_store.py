@@ -239,8 +239,12 @@ def _record_failure(failure: Failure, channel: str, moment: dt.datetime) -> None
     if failure.permanent or row.attempts >= MAX_ATTEMPTS:
         row.status = "failed"
         row.next_attempt_at = None
-        if failure.permanent and row.patient_id:
-            _mark_unreachable(row, channel, failure.code, moment)
+        if (
+            failure.permanent
+            and row.patient_id
+            and (channel, failure.code) in UNREACHABLE
+        ):
+            mark_unreachable(row.patient_id, channel, row.address, moment)
     else:
         row.status = "queued"
         wait = (
@@ -252,21 +256,21 @@ def _record_failure(failure: Failure, channel: str, moment: dt.datetime) -> None
     row.save()
 
 
-def _mark_unreachable(
-    row: Message, channel: str, code: str | None, moment: dt.datetime
+# Failures that mean the patient cannot be reached this way any more.
+UNREACHABLE = {("telegram", "403"), ("sms", "21610")}
+
+
+def mark_unreachable(
+    patient_id: int, channel: str, address: str, moment: dt.datetime
 ) -> None:
-    """Remember a blocked bot or an opted-out number, and tell staff."""
-    if channel == "telegram" and code == "403":
-        Patient.update(telegram_blocked=True).where(
-            Patient.id == row.patient_id
-        ).execute()
-        reason = "patient blocked the Telegram bot"
-    elif channel == "sms" and code == "21610":
-        Patient.update(sms_opt_out=True).where(Patient.id == row.patient_id).execute()
+    """Remember an opted-out number or a blocked bot, and tell staff."""
+    if channel == "sms":
+        Patient.update(sms_opt_out=True).where(Patient.id == patient_id).execute()
         reason = "patient opted out of SMS at the carrier"
     else:
-        return
-    flag_unreachable(row.patient_id, channel, row.address, reason, moment)
+        Patient.update(telegram_blocked=True).where(Patient.id == patient_id).execute()
+        reason = "patient blocked the Telegram bot"
+    flag_unreachable(patient_id, channel, address, reason, moment)
 
 
 def flag_unreachable(

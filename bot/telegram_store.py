@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 
 from peewee import IntegrityError
 
-from bot.outbox_store import flag_unreachable
+from bot.outbox_store import mark_unreachable
 from core.clock import to_db
 from core.db import write_transaction
 from core.models import Message, Patient
+from core.outbox import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ def answer_outside_dialog(
                 created_at=at,
             )
             if answer:
-                _queue(chat_id, patient, answer, (), at)
+                _queue(chat_id, patient, answer, (), now)
     except IntegrityError:
         return False
     return True
@@ -59,21 +59,18 @@ def queue_reply(
     """Queue one more reply in this chat (e.g. the share-phone button)."""
     patient = Patient.get_or_none(Patient.telegram_chat_id == chat_id)
     with write_transaction():
-        _queue(chat_id, patient, text, choices, to_db(now))
+        _queue(chat_id, patient, text, choices, now)
 
 
-def _queue(chat_id, patient, text, choices, at) -> None:
-    Message.create(
-        direction="out",
+def _queue(chat_id, patient, text, choices, now: dt.datetime) -> None:
+    enqueue(
+        patient,
+        text,
+        now=now,
+        kind="reply",
+        choices=tuple(choices),
         channel="telegram",
         address=chat_id,
-        patient=patient,
-        kind="reply",
-        body=text,
-        choices=json.dumps([list(c) for c in choices]) if choices else "",
-        status="queued",
-        next_attempt_at=at,
-        created_at=at,
     )
 
 
@@ -89,14 +86,9 @@ def set_blocked(chat_id: str, blocked: bool, now: dt.datetime) -> None:
         patient = Patient.get_or_none(Patient.telegram_chat_id == chat_id)
         if patient is None or patient.telegram_blocked == blocked:
             return
-        Patient.update(telegram_blocked=blocked).where(
-            Patient.id == patient.id
-        ).execute()
         if blocked:
-            flag_unreachable(
-                patient.id,
-                "telegram",
-                chat_id,
-                "patient blocked the Telegram bot",
-                to_db(now),
-            )
+            mark_unreachable(patient.id, "telegram", chat_id, to_db(now))
+        else:
+            Patient.update(telegram_blocked=False).where(
+                Patient.id == patient.id
+            ).execute()

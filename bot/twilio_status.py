@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from bot.outbox_store import flag_unreachable
+from bot.outbox_store import mark_unreachable
 from core.clock import to_db
 from core.db import write_transaction
-from core.models import Message, Patient
+from core.models import Message
 
 log = logging.getLogger(__name__)
 
@@ -66,14 +66,5 @@ def record_delivery(
         if updated and error_code == OPTED_OUT:
             row = Message.get(_this_message(sid, message_id))
             if row.patient_id:
-                Patient.update(sms_opt_out=True).where(
-                    Patient.id == row.patient_id
-                ).execute()
-                flag_unreachable(
-                    row.patient_id,
-                    "sms",
-                    row.address,
-                    "patient opted out of SMS at the carrier",
-                    to_db(now),
-                )
+                mark_unreachable(row.patient_id, "sms", row.address, to_db(now))
     return bool(updated)

@@ -23,7 +23,7 @@ def preferred_channel(patient: Patient) -> tuple[str, str] | None:
 
 
 def enqueue(
-    patient: Patient,
+    patient: Patient | None,
     body: str,
     *,
     now: dt.datetime,
@@ -34,11 +34,14 @@ def enqueue(
     channel: str | None = None,
     address: str | None = None,
 ) -> Message:
-    """Queue one message to a patient; unreachable patients get a not_sent row."""
+    """Queue one message to a patient; unreachable patients get a not_sent row.
+
+    patient may be None for a chat we do not know yet, given channel and address.
+    """
     route = (channel, address) if channel and address else preferred_channel(patient)
     fields = {
         "direction": "out",
-        "patient": patient.id,
+        "patient": patient.id if patient else None,
         "appointment": appointment_id,
         "kind": kind,
         "body": body,
