@@ -134,15 +134,19 @@ def build_dispatcher(app: web.Application, bot=None) -> Dispatcher:
     )
 
 
-async def dispatch_due(app: web.Application, now: dt.datetime) -> int:
-    """One dispatch round for the scheduler's tick; safe beside the background task."""
-    if DISPATCHER in app:
-        return await app[DISPATCHER].dispatch_due(now)
-    dispatcher = build_dispatcher(app)
+async def _one_round(dispatcher: Dispatcher, now: dt.datetime) -> int:
+    """One round with a dispatcher made for it, closed afterwards."""
     try:
         return await dispatcher.dispatch_due(now)
     finally:
         await dispatcher.close()
+
+
+async def dispatch_due(app: web.Application, now: dt.datetime) -> int:
+    """One dispatch round for the scheduler's tick; safe beside the background task."""
+    if DISPATCHER in app:
+        return await app[DISPATCHER].dispatch_due(now)
+    return await _one_round(build_dispatcher(app), now)
 
 
 async def dispatch_once(settings: Settings, gateway: Gateway, now: dt.datetime) -> int:
@@ -150,10 +154,7 @@ async def dispatch_once(settings: Settings, gateway: Gateway, now: dt.datetime) 
     dispatcher = Dispatcher(
         gateway, senders_for(settings), limits=RateLimits.from_settings(settings)
     )
-    try:
-        return await dispatcher.dispatch_due(now)
-    finally:
-        await dispatcher.close()
+    return await _one_round(dispatcher, now)
 
 
 async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
