@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from aiohttp import web
@@ -56,9 +55,7 @@ async def staff_add(request: web.Request) -> web.StreamResponse:
     doctor_id = forms.integer(form, "doctor", required=False)
     password = forms.text(form, "password", limit=200)
     try:
-        password_hash = await asyncio.get_running_loop().run_in_executor(
-            None, new_password_hash, password, password
-        )
+        password_hash = await common.off_loop(new_password_hash, password, password)
     except DomainError as exc:
         raise forms.domain_http_error(exc) from None
     await common.db(request, add_staff, email, role, doctor_id, password_hash)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -51,3 +52,8 @@ def redirect(
     if notice:
         url = url.with_query(notice=notice)
     return web.HTTPSeeOther(url)
+
+
+async def off_loop(fn, *args):
+    """bcrypt takes ~250 ms: keep it off the event loop and the database thread."""
+    return await asyncio.get_running_loop().run_in_executor(None, fn, *args)

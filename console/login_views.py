@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from aiohttp import web
 
-from console import forms
+from console import common, forms
 from console.auth import (
     ADMIN,
     EVERYONE,
@@ -40,11 +39,6 @@ def _safe_next(target: str) -> str:
     return "/"
 
 
-async def _off_loop(fn, *args):
-    """bcrypt takes ~250 ms: keep it off the event loop and the database thread."""
-    return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
-
-
 @allow(*PUBLIC)
 async def login_page(request: web.Request) -> web.StreamResponse:
     """Show the login form (or go home if already signed in)."""
@@ -68,7 +62,7 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
         seconds = max(1, int(candidate.wait.total_seconds()))
         error = f"Too many failed attempts. Try again in {seconds} seconds."
         return _login_again(request, target, error, 429)
-    ok = await _off_loop(check_password, password, candidate.password_hash)
+    ok = await common.off_loop(check_password, password, candidate.password_hash)
     source = request.remote or "?"
     user = await gateway.run(
         record_login,
@@ -117,7 +111,7 @@ async def password_submit(request: web.Request) -> web.StreamResponse:
         seconds = max(1, int(candidate.wait.total_seconds()))
         error = f"Too many wrong passwords; try again in {seconds} seconds."
         return render("password.html", request, {"error": error}, status=429)
-    if not await _off_loop(check_password, current, candidate.password_hash):
+    if not await common.off_loop(check_password, current, candidate.password_hash):
         await gateway.run(record_login, user.id, False, now, request.remote or "")
         return render(
             "password.html",
@@ -126,7 +120,7 @@ async def password_submit(request: web.Request) -> web.StreamResponse:
             status=400,
         )
     try:
-        new_hash = await _off_loop(
+        new_hash = await common.off_loop(
             new_password_hash,
             forms.text(form, "new", limit=200),
             forms.text(form, "confirm", limit=200),
@@ -144,7 +138,7 @@ async def reset_password(request: web.Request) -> web.StreamResponse:
     user_id = forms.route_id(request)
     form = await request.post()
     try:
-        new_hash = await _off_loop(
+        new_hash = await common.off_loop(
             new_password_hash,
             forms.text(form, "new", limit=200),
             forms.text(form, "confirm", limit=200),
