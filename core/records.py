@@ -6,7 +6,8 @@ import datetime as dt
 
 from peewee import JOIN
 
-from core.clock import UTC, from_db, to_db
+from core.calendar import utc_bounds
+from core.clock import from_db, to_db
 from core.errors import InvalidInput, NotFound
 from core.models import (
     AuditLog,
@@ -20,12 +21,6 @@ from core.policy import Policy
 
 PAGE = 100
 WAITLIST_STATUSES = ("waiting", "offered", "booked", "expired")
-
-
-def _day_bounds(day: dt.date, policy: Policy) -> tuple[dt.datetime, dt.datetime]:
-    lo = dt.datetime.combine(day, dt.time(0), tzinfo=policy.tz).astimezone(UTC)
-    hi = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=policy.tz)
-    return lo, hi.astimezone(UTC)
 
 
 def messages_log(
@@ -64,7 +59,7 @@ def messages_log(
     if direction:
         query = query.where(Message.direction == direction)
     if day:
-        lo, hi = _day_bounds(day, policy)
+        lo, hi = utc_bounds(day, day, policy)
         query = query.where(
             Message.created_at >= to_db(lo), Message.created_at < to_db(hi)
         )

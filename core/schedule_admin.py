@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from peewee import IntegrityError
 
-from core.calendar import LIVE_STATUSES
-from core.clock import UTC, from_db, to_db
+from core.calendar import LIVE_STATUSES, utc_bounds
+from core.clock import from_db, to_db
 from core.db import write_transaction
 from core.errors import InvalidInput, NotFound
 from core.models import (
@@ -217,15 +217,14 @@ def add_closure(day: dt.date, name: str, policy: Policy) -> list[Affected]:
             Closure.create(day=day, name=(name or "")[:120])
     except IntegrityError:
         raise InvalidInput(f"{day.isoformat()} is already a closure day.") from None
-    lo = dt.datetime.combine(day, dt.time(0), tzinfo=policy.tz).astimezone(UTC)
-    hi = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=policy.tz)
+    lo, hi = utc_bounds(day, day, policy)
     rows = (
         Appointment.select(Appointment.id, Appointment.start, Patient.name)
         .join(Patient)
         .where(
             Appointment.status.in_(LIVE_STATUSES),
             Appointment.start >= to_db(lo),
-            Appointment.start < to_db(hi.astimezone(UTC)),
+            Appointment.start < to_db(hi),
         )
         .order_by(Appointment.start)
         .tuples()
