@@ -1,4 +1,4 @@
-"""The queries a dialog turn runs on every message, prepared once (see prepared.py)."""
+"""The queries a dialog turn runs on every message, prepared once (core/prepared.py)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import dataclasses
 from peewee import JOIN
 
 from core.db import is_sqlite
-from core.dialog.prepared import Prepared
 from core.models import ClinicPolicy, Conversation, Message, Patient
 from core.policy import Policy, load_policy, parse_leads
+from core.prepared import Prepared
 
 _POLICY_FIELDS = [f.name for f in dataclasses.fields(Policy)]
 

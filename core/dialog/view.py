@@ -13,7 +13,6 @@ from core.calendar import (
     next_slots,
 )
 from core.clock import from_db, to_db
-from core.dialog.prepared import Prepared
 from core.models import (
     Appointment,
     Department,
@@ -22,6 +21,7 @@ from core.models import (
     VisitType,
 )
 from core.policy import Policy
+from core.prepared import Prepared
 from core.slots import day_slots
 
 Slot = tuple[dt.datetime, int]  # (aware UTC start, doctor id)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import peewee
 from peewee import IntegrityError
 
 from core.clock import to_db
@@ -13,6 +12,7 @@ from core.db import db
 from core.dialog.states import EXPIRING, REMINDER
 from core.models import Appointment, AuditLog, Conversation, Patient, ReminderClaim
 from core.outbox import preferred_channel
+from core.prepared import insert_rows
 
 
 def claim(
@@ -61,46 +61,6 @@ def context_row(
         "flagged": False,  # only used when the row is new; a flag is kept
         "updated_at": to_db(now),
     }
-
-
-def insert_rows(
-    model,
-    rows: list[dict],
-    *,
-    on_conflict: tuple = (),
-    update: tuple = (),
-    update_where: str = "",
-    where_params: tuple = (),
-) -> None:
-    """Insert many rows with one prepared statement (executemany).
-
-    peewee builds SQL per value, which made queuing 10,000 reminders
-    several times slower than the database work; this is plain standard
-    SQL that SQLite and PostgreSQL both accept, values converted by the
-    model's own fields.
-    """
-    if not rows:
-        return
-    meta = model._meta
-    fields = [meta.fields[name] for name in rows[0]]
-    columns = ", ".join(f'"{f.column_name}"' for f in fields)
-    params = ", ".join([db.obj.param] * len(fields))
-    sql = f'INSERT INTO "{meta.table_name}" ({columns}) VALUES ({params})'
-    if on_conflict:
-        target = ", ".join(f'"{meta.fields[n].column_name}"' for n in on_conflict)
-        sets = ", ".join(
-            f'"{meta.fields[n].column_name}" = excluded."{meta.fields[n].column_name}"'
-            for n in update
-        )
-        sql += f" ON CONFLICT ({target}) DO UPDATE SET {sets}"
-        if update_where:
-            sql += f" WHERE {update_where}"
-    values = [
-        tuple(f.db_value(row[f.name]) for f in fields) + where_params for row in rows
-    ]
-    # Raise peewee's IntegrityError (not the driver's), as peewee queries do.
-    with peewee.__exception_wrapper__:
-        db.cursor().executemany(sql, values)
 
 
 def open_contexts(rows: list[dict], idle_before: dt.datetime) -> None:

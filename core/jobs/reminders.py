@@ -20,11 +20,12 @@ from core.calendar import LIVE_STATUSES
 from core.clock import from_db, to_db
 from core.db import write_transaction
 from core.jobs import quiet_hours
-from core.jobs.claims import context_row, insert_rows, open_contexts, record
+from core.jobs.claims import context_row, open_contexts, record
 from core.jobs.texts import choices, language_for, render, visit_context
 from core.models import Appointment, Doctor, Patient, ReminderClaim
 from core.outbox import enqueue
 from core.policy import Policy
+from core.prepared import insert_rows
 
 log = logging.getLogger(__name__)
 

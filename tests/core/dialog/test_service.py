@@ -271,7 +271,7 @@ def test_unusable_stored_state_restarts_politely(clinic, chat, known):
 def test_hot_queries_are_built_once(clinic, chat):
     """The per-turn queries run as cached SQL, not rebuilt by peewee each turn."""
     from core.dialog import queries, view
-    from core.dialog.prepared import Prepared
+    from core.prepared import Prepared
 
     for text in ("hi", "1", "1", "1", "1", "tomorrow", "1", "yes", "2", "1"):
         chat.send(text)
