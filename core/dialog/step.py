@@ -82,6 +82,15 @@ def _not_understood(turn: Turn, handler: Handler) -> Outcome:
     return again
 
 
+def _answers_yes(turn: Turn) -> bool:
+    """A "YES" that answers our question rather than asks to opt back in.
+
+    Carriers and Twilio count YES as an opt-in keyword, but a patient who
+    never opted out means yes: to "Book ...?" or to texts consent.
+    """
+    return not turn.patient.opted_out and understand.yes_no(turn.words) is True
+
+
 def step(turn: Turn) -> Outcome:
     """Decide the reply to one message: new state, replies and effects."""
     if turn.shared_phone:
@@ -91,6 +100,8 @@ def step(turn: Turn) -> Outcome:
         again.replies = join(reply(turn, "phone_linked"), *again.replies)
         return again
     keyword = turn.keyword or understand.keyword(turn.words, turn.text)
+    if keyword == "opt_in" and _answers_yes(turn):
+        keyword = None
     if keyword is not None:
         return _keyword(turn, keyword)
     if (turn.idle and turn.state in S.EXPIRING) or (

@@ -371,3 +371,30 @@ def test_changing_a_time_offers_no_waitlist_on_a_day_without_times(clinic, chat,
     assert chat.state() == "no_times"
     assert "Join the waitlist" not in reply and "Another day" in reply
     assert "Which day" in chat.send("2")  # "2" is now "another day"
+
+
+def test_sms_yes_answers_the_question_for_a_patient_who_never_opted_out(
+    clinic, chat, known
+):
+    """Twilio lists YES as an opt-in keyword, but to "Book ...?" it means yes."""
+    for text in ("hi", "1", "1", "1", "1", "tomorrow", "1"):
+        chat.send(text)
+    assert chat.state() == "confirm_booking"
+    reply = chat.send("YES", keyword="opt_in")
+    assert reply.startswith("Booked:")
+    assert Appointment.select().where(Appointment.patient == known.id).count() == 1
+
+
+def test_sms_yes_gives_consent_to_a_new_patient(clinic):
+    new = Chat("+15550100999")
+    new.send("hi")
+    new.send("Rosa Diaz")
+    assert new.state() == "ask_consent"
+    new.send("Yes", keyword="opt_in")
+    assert Patient.get(Patient.phone == "+15550100999").consent_at is not None
+
+
+def test_sms_yes_from_an_opted_out_patient_only_opts_back_in(clinic, chat, known):
+    chat.send("STOP", keyword="opt_out")
+    assert chat.send("YES", keyword="opt_in") == ""  # Twilio has answered them
+    assert not Patient.get_by_id(known.id).sms_opt_out
