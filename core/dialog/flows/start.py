@@ -101,6 +101,8 @@ def handle_menu(turn: Turn) -> Outcome | None:
             [reply(turn, "staff_requested")],
             flag="patient asked for a person",
         )
+    if understand.is_greeting(turn.words):  # "hi" again: say hello, not "sorry"
+        return greet(turn)
     return None
 
 

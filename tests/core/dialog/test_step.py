@@ -105,3 +105,10 @@ def test_carrier_opt_out_is_silent_but_recorded():
     out = step(turn("pick_time", "STOP", {"offers": []}, keyword="opt_out"))
     assert out.replies == [] and out.patient == {"sms_opt_out": True}
     assert out.state == "pick_time"
+
+
+def test_a_greeting_at_the_menu_greets_back_rather_than_misunderstanding():
+    out = step(turn("menu", "Hello!"))
+    assert out.state == "menu" and out.understood
+    assert out.replies[0].text.startswith("Hi Ana, welcome back")
+    assert "did not get that" not in out.replies[0].text
