@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from peewee import IntegrityError
 
 from core.calendar import LIVE_STATUSES, load_calendars, load_closures
 from core.clock import UTC, from_db, to_db
-from core.db import write_transaction
+from core.db import db, write_transaction
 from core.errors import InvalidTransition, NotFound, SlotTaken, SlotUnavailable
 from core.models import (
     Appointment,
@@ -26,6 +27,7 @@ from core.models import (
     VisitType,
 )
 from core.policy import Policy
+from core.prepared import Prepared, insert_row, insert_rows
 from core.slots import day_slots
 
 CLAIM_UNIT = dt.timedelta(minutes=5)
@@ -68,33 +70,85 @@ def _claim_units(start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
 def _audit(
     actor: Actor, action: str, appointment: Appointment, now: dt.datetime, **detail
 ) -> None:
-    AuditLog.create(
-        at=to_db(now),
-        actor=str(actor),
-        action=action,
-        appointment=appointment.id,
-        patient=appointment.patient_id,
-        detail=json.dumps(detail, default=str, sort_keys=True) if detail else "",
+    insert_row(
+        AuditLog,
+        {
+            "at": to_db(now),
+            "actor": str(actor),
+            "action": action,
+            "appointment": appointment.id,
+            "patient": appointment.patient_id,
+            "detail": json.dumps(detail, default=str, sort_keys=True) if detail else "",
+        },
     )
 
 
-def _visit_type_for(doctor: Doctor, visit_type_id: int | None) -> VisitType:
-    """The chosen visit type, checked to be one this doctor offers."""
-    query = (
-        VisitType.select()
-        .join(DoctorVisitType)
-        .where(DoctorVisitType.doctor == doctor.id, VisitType.active == True)  # noqa: E712
+# The reads every booking makes, built once per process (core.prepared): the
+# dialog books inside a patient's turn, where peewee's query building was
+# most of the cost.
+class BookableDoctor(NamedTuple):
+    id: int
+    name: str
+    active: bool
+
+
+_DOCTOR = Prepared(
+    lambda doctor_id: Doctor.select(Doctor.id, Doctor.name, Doctor.active).where(
+        Doctor.id == doctor_id
     )
-    if visit_type_id is not None:
-        query = query.where(VisitType.id == visit_type_id)
-    visit_type = query.order_by(VisitType.minutes, VisitType.id).first()
-    if visit_type is None:
+)
+_PATIENT = Prepared(
+    lambda patient_id: Patient.select(Patient.id).where(Patient.id == patient_id)
+)
+
+
+def _offered_types(chosen: bool) -> Prepared:
+    def build(doctor_id, active, *rest):
+        query = (
+            VisitType.select(VisitType.id, VisitType.minutes)
+            .join(DoctorVisitType)
+            .where(DoctorVisitType.doctor == doctor_id, VisitType.active == active)
+        )
+        if chosen:
+            query = query.where(VisitType.id == rest[0])
+        return query.order_by(VisitType.minutes, VisitType.id).limit(rest[-1])
+
+    return Prepared(build)
+
+
+_VISIT_TYPE = {chosen: _offered_types(chosen) for chosen in (False, True)}
+_APPOINTMENT = Prepared(
+    lambda appointment_id: Appointment.select().where(Appointment.id == appointment_id)
+)
+_RELEASE = Prepared(
+    lambda appointment_id: SlotClaim.delete().where(
+        SlotClaim.appointment == appointment_id
+    )
+)
+
+
+def _doctor(doctor_id: int) -> BookableDoctor:
+    found = _DOCTOR.first(doctor_id)
+    if found is None:
+        raise NotFound("That doctor does not exist.")
+    return BookableDoctor(*found)
+
+
+def _visit_minutes(doctor: BookableDoctor, visit_type_id: int | None) -> tuple:
+    """(id, minutes) of the chosen visit type, checked to be one this doctor offers.
+
+    With none chosen, the doctor's shortest.
+    """
+    chosen = visit_type_id is not None
+    keys = (visit_type_id,) if chosen else ()
+    found = _VISIT_TYPE[chosen].first(doctor.id, True, *keys, 1)
+    if found is None:
         raise SlotUnavailable(f"{doctor.name} does not offer that kind of visit.")
-    return visit_type
+    return found
 
 
 def check_bookable(
-    doctor: Doctor,
+    doctor: BookableDoctor,
     start: dt.datetime,
     length: dt.timedelta,
     policy: Policy,
@@ -119,11 +173,33 @@ def check_bookable(
     raise SlotUnavailable(f"{doctor.name} is not seeing patients at that time.")
 
 
+_APPOINTMENT_FIELDS = [f.name for f in Appointment._meta.sorted_fields]
+
+
 def _get(appointment_id: int) -> Appointment:
-    appointment = Appointment.get_or_none(Appointment.id == appointment_id)
-    if appointment is None:
+    found = _APPOINTMENT.first(appointment_id)
+    if found is None:
         raise NotFound("That appointment does not exist.")
-    return appointment
+    return Appointment(**dict(zip(_APPOINTMENT_FIELDS, found, strict=True)))
+
+
+def _compare_and_set(
+    appointment_id: int, allowed_from: tuple[str, ...], changes: dict
+) -> bool:
+    """UPDATE the visit only while its status is one of allowed_from; did it?
+
+    Plain SQL rather than a peewee update: its columns vary with the change,
+    and building it with peewee cost more than running it.
+    """
+    param = db.obj.param
+    sets = ", ".join(f'"{field.column_name}" = {param}' for field in changes)
+    statuses = ", ".join([param] * len(allowed_from))
+    sql = (
+        f'UPDATE "{Appointment._meta.table_name}" SET {sets}'
+        f' WHERE "id" = {param} AND "status" IN ({statuses})'
+    )
+    values = [field.db_value(value) for field, value in changes.items()]
+    return db.execute_sql(sql, [*values, appointment_id, *allowed_from]).rowcount > 0
 
 
 def book(
@@ -139,33 +215,34 @@ def book(
     needs_confirmation: bool = True,
 ) -> Appointment:
     """Book a visit; raise SlotTaken if another booking holds any of its time."""
-    doctor = Doctor.get_or_none(Doctor.id == doctor_id)
-    if doctor is None:
-        raise NotFound("That doctor does not exist.")
-    if not Patient.select().where(Patient.id == patient_id).exists():
+    doctor = _doctor(doctor_id)
+    if _PATIENT.first(patient_id) is None:
         raise NotFound("That patient does not exist.")
-    visit_type = _visit_type_for(doctor, visit_type_id)
-    length = dt.timedelta(minutes=visit_type.minutes)
+    visit_type_id, minutes = _visit_minutes(doctor, visit_type_id)
+    length = dt.timedelta(minutes=minutes)
     check_bookable(doctor, start, length, policy, now)
+    row = {
+        "doctor": doctor.id,
+        "patient": patient_id,
+        "visit_type": visit_type_id,
+        "start": to_db(start),
+        "end": to_db(start + length),
+        "status": "scheduled",
+        "created_via": via,
+        "needs_confirmation": needs_confirmation,
+        "created_at": to_db(now),
+        "updated_at": to_db(now),
+    }
     try:
         with write_transaction():
-            appointment = Appointment.create(
-                doctor=doctor.id,
-                patient=patient_id,
-                visit_type=visit_type.id,
-                start=to_db(start),
-                end=to_db(start + length),
-                created_via=via,
-                needs_confirmation=needs_confirmation,
-                created_at=to_db(now),
-                updated_at=to_db(now),
-            )
-            SlotClaim.insert_many(
+            appointment = Appointment(id=insert_row(Appointment, row), **row)
+            insert_rows(
+                SlotClaim,
                 [
                     {"doctor": doctor.id, "unit": unit, "appointment": appointment.id}
                     for unit in _claim_units(start, start + length + policy.buffer)
-                ]
-            ).execute()
+                ],
+            )
             _audit(actor, "book", appointment, now, start=start.isoformat(), via=via)
     except IntegrityError:
         raise SlotTaken() from None
@@ -183,13 +260,7 @@ def _transition(
 ) -> Appointment:
     """Compare-and-set the status; explain why if the visit was not in allowed_from."""
     with write_transaction():
-        updated = (
-            Appointment.update(changes)
-            .where(
-                Appointment.id == appointment_id, Appointment.status.in_(allowed_from)
-            )
-            .execute()
-        )
+        updated = _compare_and_set(appointment_id, allowed_from, changes)
         appointment = _get(appointment_id)
         if not updated:
             status = appointment.status.replace("_", " ")
@@ -198,7 +269,7 @@ def _transition(
                 appointment.status,
             )
         if appointment.status == "cancelled":
-            SlotClaim.delete().where(SlotClaim.appointment == appointment.id).execute()
+            _RELEASE.execute(appointment.id)
         _audit(actor, action, appointment, now, **detail)
     return appointment
 
@@ -287,31 +358,26 @@ def reschedule(
 ) -> Appointment:
     """Move a live visit; the new time is claimed before the old is released."""
     current = _get(appointment_id)
-    doctor = Doctor.get_or_none(Doctor.id == (new_doctor_id or current.doctor_id))
-    if doctor is None:
-        raise NotFound("That doctor does not exist.")
-    visit_type = _visit_type_for(doctor, current.visit_type_id)
-    length = dt.timedelta(minutes=visit_type.minutes)
+    doctor = _doctor(new_doctor_id or current.doctor_id)
+    _, minutes = _visit_minutes(doctor, current.visit_type_id)
+    length = dt.timedelta(minutes=minutes)
     check_bookable(doctor, new_start, length, policy, now)
     wanted = set(_claim_units(new_start, new_start + length + policy.buffer))
     try:
         with write_transaction():
             # Touch the row first: on PostgreSQL this locks it, so two moves
             # of one visit cannot interleave; on SQLite the write lock is held.
-            moved = (
-                Appointment.update(
-                    doctor=doctor.id,
-                    start=to_db(new_start),
-                    end=to_db(new_start + length),
-                    status="scheduled",
-                    confirmed_at=None,
-                    updated_at=to_db(now),
-                )
-                .where(
-                    Appointment.id == appointment_id,
-                    Appointment.status.in_(LIVE_STATUSES),
-                )
-                .execute()
+            moved = _compare_and_set(
+                appointment_id,
+                LIVE_STATUSES,
+                {
+                    Appointment.doctor: doctor.id,
+                    Appointment.start: to_db(new_start),
+                    Appointment.end: to_db(new_start + length),
+                    Appointment.status: "scheduled",
+                    Appointment.confirmed_at: None,
+                    Appointment.updated_at: to_db(now),
+                },
             )
             if not moved:
                 status = _get(appointment_id).status
@@ -331,8 +397,7 @@ def reschedule(
                 for unit in sorted(wanted)
                 if (doctor.id, unit) not in held
             ]
-            if new_rows:
-                SlotClaim.insert_many(new_rows).execute()
+            insert_rows(SlotClaim, new_rows)
             stale = [
                 cid
                 for key, cid in held.items()

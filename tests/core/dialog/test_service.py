@@ -268,13 +268,16 @@ def test_unusable_stored_state_restarts_politely(clinic, chat, known):
     assert chat.state() == "menu"  # read as the menu: no visits to list
 
 
-def test_hot_queries_are_built_once(clinic, chat):
+def test_hot_queries_are_built_once(clinic, chat, caplog):
     """The per-turn queries run as cached SQL, not rebuilt by peewee each turn."""
+    from core import calendar
     from core.dialog import queries, view
     from core.prepared import Prepared
 
-    for text in ("hi", "1", "1", "1", "1", "tomorrow", "1", "yes", "2", "1"):
+    texts = ("hi", "1", "1", "1", "1", "tomorrow", "1", "yes", "2", "1", "1")
+    for text in texts:
         chat.send(text)
+    assert Appointment.get().status == "confirmed"  # booked, then confirmed
     hot = [
         queries.POLICY,
         queries.CONVERSATION,
@@ -284,8 +287,16 @@ def test_hot_queries_are_built_once(clinic, chat):
         view._VISIT_TYPES,
         view._DOCTOR_NAMES,
         view._UPCOMING,
+        calendar._HOURS,
+        calendar._TIME_OFF,
+        calendar._BUSY,
+        calendar._CLOSURES,
+        booking._DOCTOR,
+        booking._PATIENT,
+        booking._APPOINTMENT,
     ]
     assert all(isinstance(q, Prepared) and q._cache for q in hot)
+    assert "runs uncached" not in caplog.text
 
 
 def test_nul_and_lone_surrogates_are_stored_safely(clinic, chat):
