@@ -55,7 +55,30 @@ def _template(lang: str, name: str) -> jinja2.Template:
 
 def render(lang: str, name: str, **ctx) -> str:
     """Render templates/messages/<lang>/<name>.txt (English if it is missing)."""
-    return _template(language(lang), name).render(**ctx).strip()
+    key = _plain_key(ctx)
+    if key is None:
+        return _template(language(lang), name).render(**ctx).strip()
+    return _rendered(language(lang), name, key)
+
+
+# Only plain values make a safe cache key: equal datetimes in two time zones,
+# or 1 and True, would otherwise share one rendering.
+_PLAIN = (str, int, bool, float, type(None))
+
+
+def _plain_key(ctx: dict) -> tuple | None:
+    if not all(type(value) in _PLAIN for value in ctx.values()):
+        return None
+    return tuple((name, type(value), value) for name, value in sorted(ctx.items()))
+
+
+# A turn renders several texts and labels, mostly the same few with the same
+# values ("What would you like to do?"); Jinja's per-render set-up cost more
+# than the rest of a simple turn, so identical renders are remembered.
+@functools.lru_cache(maxsize=4096)
+def _rendered(lang: str, name: str, key: tuple) -> str:
+    ctx = {field: value for field, _, value in key}
+    return _template(lang, name).render(**ctx).strip()
 
 
 @functools.cache
@@ -72,9 +95,20 @@ def _labels(lang: str) -> dict[str, jinja2.Template]:
 
 def label(lang: str, key: str, **ctx) -> str:
     """A short button label from labels.cfg (English if the language lacks it)."""
-    labels = _labels(language(lang))
-    template = labels.get(key) or _labels(DEFAULT_LANGUAGE)[key]
-    return template.render(**ctx)
+    values = _plain_key(ctx)
+    if values is None:
+        return _label_template(language(lang), key).render(**ctx)
+    return _rendered_label(language(lang), key, values)
+
+
+def _label_template(lang: str, key: str) -> jinja2.Template:
+    return _labels(lang).get(key) or _labels(DEFAULT_LANGUAGE)[key]
+
+
+@functools.lru_cache(maxsize=4096)
+def _rendered_label(lang: str, key: str, values: tuple) -> str:
+    ctx = {field: value for field, _, value in values}
+    return _label_template(lang, key).render(**ctx)
 
 
 def label_keys(lang: str) -> list[str]:

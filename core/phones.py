@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+
 import phonenumbers
 
 from core.errors import InvalidInput
 
 
+# Every inbound message parses its sender; the same few thousand patients
+# text again and again, and libphonenumber's parse is the costly part.
+@functools.lru_cache(maxsize=4096)
 def normalize_phone(raw: str, default_region: str | None = "US") -> str:
     """Return raw as E.164 (+15551234567) or raise InvalidInput."""
     text = (raw or "").strip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 from peewee import JOIN
 
@@ -25,6 +26,12 @@ def policy() -> Policy:
     row = POLICY.first(1)
     if row is None:
         return load_policy()
+    return _policy_of(row)
+
+
+@functools.lru_cache(maxsize=8)
+def _policy_of(row: tuple) -> Policy:
+    """Read every turn, changed by staff now and then: build it once per version."""
     values = dict(zip(_POLICY_FIELDS, row, strict=True))
     values["reminder_leads"] = parse_leads(values["reminder_leads"])
     return Policy(**values)

@@ -127,3 +127,29 @@ def test_gsm_fold(text, folded):
     from core.messages import gsm_fold
 
     assert gsm_fold(text) == folded
+
+
+def test_remembered_renders_keep_values_of_different_kinds_apart(tmp_path, monkeypatch):
+    """Renders are cached by value and type; values that only look equal differ."""
+    import datetime as dt
+
+    import core.messages as messages
+
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "probe.txt").write_text("{{ value }}")
+    monkeypatch.setattr(messages, "MESSAGES_DIR", tmp_path)
+    messages._environment.cache_clear()
+    messages._template.cache_clear()
+    messages._rendered.cache_clear()
+    try:
+        assert render("en", "probe", value=1) == "1"
+        assert render("en", "probe", value=True) == "True"  # 1 == True, not one text
+        utc = dt.datetime(2026, 11, 23, 15, 0, tzinfo=dt.UTC)
+        east = utc.astimezone(dt.timezone(dt.timedelta(hours=-5)))
+        assert utc == east  # equal instants: a cache keyed by value would mix them
+        assert render("en", "probe", value=utc) != render("en", "probe", value=east)
+        assert render("en", "probe", value=[1, 2]) == "[1, 2]"  # unhashable: uncached
+    finally:
+        messages._environment.cache_clear()
+        messages._template.cache_clear()
+        messages._rendered.cache_clear()
