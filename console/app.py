@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 
@@ -12,6 +13,7 @@ from console.health import health
 from console.keys import CLOCK, GATEWAY, ROLE, SETTINGS
 from console.routes import setup_console
 from console.scheduling import setup_scheduler
+from core.checkpoint import WalCheckpointer, checkpoint_off_this_connection
 from core.clock import Clock, system_clock
 from core.db import open_database
 from core.gateway import gateway_for
@@ -24,19 +26,34 @@ log = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024  # webhooks and console forms are small; refuse anything bigger
 
 
-def _prepare_database(settings: Settings) -> None:
+def _prepare_database(settings: Settings) -> WalCheckpointer | None:
     open_database(settings.database_url)
     migrate()
     ensure_policy(settings.timezone)
+    return checkpoint_off_this_connection()
 
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     """Open, migrate and later close the database on the gateway's thread."""
     gateway = gateway_for(app[SETTINGS].database_url)
-    await gateway.run(_prepare_database, app[SETTINGS])
+    checkpointer = await gateway.run(_prepare_database, app[SETTINGS])
     app[GATEWAY] = gateway
     yield
     gateway.close()
+    if checkpointer is not None:
+        checkpointer.stop()
+
+
+async def freeze_startup_objects(app: web.Application) -> None:
+    """Hide everything built at start-up from the cycle collector.
+
+    Modules, templates and prepared queries live as long as the process;
+    left in view, each full collection walked them all (~40 ms measured),
+    pausing every reply in flight at once. `serve` runs this on startup
+    (after the database context), not create_app: tests build many apps.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def create_app(

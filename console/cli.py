@@ -111,13 +111,14 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
-    from console.app import create_app
+    from console.app import create_app, freeze_startup_objects
 
     settings = _settings(args, demo=args.demo)
     if args.demo:
         _open(settings)
         _seed(settings)
     app = create_app(settings, role=args.role)
+    app.on_startup.append(freeze_startup_objects)
     host = "localhost" if args.host in ("0.0.0.0", "127.0.0.1") else args.host
     print(
         f"ClinicBot console: http://{host}:{args.port}/  (role {args.role})", flush=True
