@@ -12,7 +12,16 @@ import threading
 from collections.abc import Callable, Sequence
 
 import peewee
-from peewee import Field, Query
+from peewee import (
+    AutoField,
+    BigIntegerField,
+    CharField,
+    Field,
+    ForeignKeyField,
+    IntegerField,
+    Query,
+    TextField,
+)
 
 from core.db import db, is_sqlite
 
@@ -29,6 +38,25 @@ def _flatten(args: Sequence) -> list:
     return params
 
 
+Converter = tuple[int, Callable]  # (column index, the field's python_value)
+# Both drivers already return these as Python wants them; converting every
+# value of every row was a tenth of a simple turn. Exact types only: a
+# subclass may convert for real.
+_RETURNED_AS_IS = {CharField, TextField, IntegerField, AutoField, BigIntegerField}
+
+
+def _converters(selected: Sequence) -> list[Converter]:
+    """The columns whose driver value the field converts (dates, booleans...)."""
+    converters = []
+    for index, field in enumerate(selected):
+        if not isinstance(field, Field):
+            continue
+        target = field.rel_field if isinstance(field, ForeignKeyField) else field
+        if type(target) not in _RETURNED_AS_IS:
+            converters.append((index, field.python_value))
+    return converters
+
+
 class Prepared:
     """A query whose every parameter is an argument of build(*args).
 
@@ -39,11 +67,11 @@ class Prepared:
 
     def __init__(self, build: Callable[..., Query]) -> None:
         self._build = build
-        self._cache: dict[tuple, tuple[str, list[Field | None]]] = {}
+        self._cache: dict[tuple, tuple[str, list[Converter]]] = {}
         self._lock = threading.Lock()
         self._warned: set[tuple] = set()
 
-    def _compiled(self, args: Sequence) -> tuple[str, list[Field | None], list]:
+    def _compiled(self, args: Sequence) -> tuple[str, list[Converter], list]:
         params = _flatten(args)
         lengths = (len(a) if isinstance(a, list | tuple) else -1 for a in args)
         shape = (type(db.obj), *lengths)
@@ -52,18 +80,17 @@ class Prepared:
             return cached[0], cached[1], params
         query = self._build(*args)
         sql, built = query.sql()
-        returning = getattr(query, "_returning", None) or []
-        fields = [f if isinstance(f, Field) else None for f in returning]
+        converters = _converters(getattr(query, "_returning", None) or [])
         if list(built) == params:
             with self._lock:
-                self._cache[shape] = (sql, fields)
-            return sql, fields, params
+                self._cache[shape] = (sql, converters)
+            return sql, converters, params
         # A constant crept in, or the arguments are not in the SQL's order:
         # still correct, but rebuilt every call, so say so once.
         if shape not in self._warned:
             self._warned.add(shape)
             log.warning("prepared query %s runs uncached", self._build)
-        return sql, fields, list(built)
+        return sql, converters, list(built)
 
     def execute(self, *args):
         """Run the statement; return the cursor."""
@@ -72,17 +99,18 @@ class Prepared:
 
     def rows(self, *args) -> list[tuple]:
         """Run a SELECT; values converted as the fields would convert them."""
-        sql, fields, params = self._compiled(args)
+        sql, converters, params = self._compiled(args)
         rows = db.execute_sql(sql, params).fetchall()
-        if not any(fields):
+        if not converters:
             return [tuple(row) for row in rows]
-        return [
-            tuple(
-                f.python_value(v) if f is not None else v
-                for f, v in zip(fields, row, strict=True)
-            )
-            for row in rows
-        ]
+        converted = []
+        for row in rows:
+            values = list(row)
+            for index, convert in converters:
+                if values[index] is not None:
+                    values[index] = convert(values[index])
+            converted.append(tuple(values))
+        return converted
 
     def first(self, *args) -> tuple | None:
         found = self.rows(*args)
