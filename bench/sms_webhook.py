@@ -55,7 +55,14 @@ def script(n: int) -> list[str]:
 
 
 async def load(port: int, seconds: float, concurrency: int) -> dict:
-    """Keep concurrency conversations going for seconds; return the latencies."""
+    """Keep concurrency conversations going for seconds; return the latencies.
+
+    Real patients are not in step with each other. Started together, 50
+    scripted patients would stay in step (the server serves them in turn),
+    so every round would be 50 slot searches or 50 "menu"s and latency would
+    swing with the script rather than the load. Patient n therefore plays its
+    first n turns before the clock starts, and the measured rounds are a mix.
+    """
     from twilio.request_validator import RequestValidator
 
     validator = RequestValidator(TOKEN)
@@ -65,35 +72,48 @@ async def load(port: int, seconds: float, concurrency: int) -> dict:
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=connector) as session:
 
-        async def patient(n: int, deadline: float) -> None:
+        async def send(n: int, turn: int, text: str) -> None:
             nonlocal errors
-            phone = f"+1555040{n:04d}"
-            for turn, text in enumerate(itertools.cycle(script(n))):
-                if time.perf_counter() > deadline:
+            params = {
+                "MessageSid": f"SM{n:06d}{turn:026d}",
+                "From": f"+1555040{n:04d}",
+                "To": "+15550009999",
+                "Body": text,
+                "NumMedia": "0",
+            }
+            signature = validator.compute_signature(PUBLIC_URL + PATH, params)
+            headers = {"X-Twilio-Signature": signature}
+            async with session.post(url, data=params, headers=headers) as response:
+                await response.read()
+                if response.status != 200:
+                    errors += 1
+
+        async def patient(n: int) -> None:
+            turns = enumerate(itertools.cycle(script(n)))
+            for turn, text in itertools.islice(turns, n % len(script(n))):
+                await send(n, turn, text)
+            await everyone_ready()
+            for turn, text in turns:
+                if time.perf_counter() > clock["deadline"]:
                     return
-                params = {
-                    "MessageSid": f"SM{n:06d}{turn:026d}",
-                    "From": phone,
-                    "To": "+15550009999",
-                    "Body": text,
-                    "NumMedia": "0",
-                }
-                headers = {
-                    "X-Twilio-Signature": validator.compute_signature(
-                        PUBLIC_URL + PATH, params
-                    )
-                }
                 started = time.perf_counter()
-                async with session.post(url, data=params, headers=headers) as response:
-                    await response.read()
-                    if response.status != 200:
-                        errors += 1
-                if started > warm_until:
+                await send(n, turn, text)
+                if started > clock["warm_until"]:
                     latencies.append(time.perf_counter() - started)
 
-        warm_until = time.perf_counter() + 1.0
-        deadline = warm_until + seconds
-        await asyncio.gather(*(patient(n, deadline) for n in range(concurrency)))
+        ready = asyncio.Event()
+        waiting = [concurrency]
+        clock: dict[str, float] = {}
+
+        async def everyone_ready() -> None:
+            waiting[0] -= 1
+            if not waiting[0]:
+                clock["warm_until"] = time.perf_counter() + 1.0
+                clock["deadline"] = clock["warm_until"] + seconds
+                ready.set()
+            await ready.wait()
+
+        await asyncio.gather(*(patient(n) for n in range(concurrency)))
     return {"latencies": latencies, "seconds": seconds, "errors": errors}
 
 
@@ -188,7 +208,7 @@ def line(name: str, result: dict) -> tuple[str, float, float]:
 
 
 async def run(args: argparse.Namespace) -> None:
-    from console.app import create_app
+    from console.app import create_app, freeze_startup_objects
     from core.settings import Settings
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -200,6 +220,7 @@ async def run(args: argparse.Namespace) -> None:
             twilio_from_number="+15550009999",
         )  # fmt: skip
         app = create_app(settings, role="web", clock=lambda: NOW)
+        app.on_startup.append(freeze_startup_objects)  # as `clinicbot serve` does
         turns = await measure(app, args)
         booked = _bookings()
         channel_only = await measure(
