@@ -1,8 +1,10 @@
 """Peewee queries built once and then run as plain SQL with new parameters.
 
 DESIGN measured peewee's query building at ~120 us against ~7 us for SQLite
-itself; a dialog turn runs a dozen small queries, so building each once per
-process (per kind of database and per list length) is what makes a turn cheap.
+itself; a dialog turn runs a dozen small queries (its own, the calendar's and
+booking's), so building each once per process (per kind of database and per
+list length) is what makes a turn cheap. insert_row and insert_rows write
+rows as plain SQL for the same reason.
 """
 
 from __future__ import annotations
