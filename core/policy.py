@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, fields
 from zoneinfo import ZoneInfo
 
 from core.errors import InvalidInput
 from core.models import ClinicPolicy
+from core.prepared import Prepared
 
 
 @dataclass(frozen=True)
@@ -58,28 +60,27 @@ def parse_leads(text: str) -> tuple[int, ...]:
     return tuple(sorted(leads, reverse=True))
 
 
+_POLICY_FIELDS = [f.name for f in fields(Policy)]
+# Read on every dialog turn, outbox round and scheduler tick; prepared once
+# per process (core.prepared), and the Policy built once per stored version.
+POLICY = Prepared(
+    lambda policy_id: ClinicPolicy.select(
+        *(getattr(ClinicPolicy, name) for name in _POLICY_FIELDS)
+    ).where(ClinicPolicy.id == policy_id)
+)
+
+
 def load_policy() -> Policy:
     """The clinic's policy row as a Policy (defaults if none stored yet)."""
-    row = ClinicPolicy.get_or_none(ClinicPolicy.id == 1)
-    if row is None:
-        return Policy()
-    return Policy(
-        clinic_name=row.clinic_name,
-        timezone=row.timezone,
-        date_order=row.date_order,
-        default_language=row.default_language,
-        slot_minutes=row.slot_minutes,
-        buffer_minutes=row.buffer_minutes,
-        min_notice_minutes=row.min_notice_minutes,
-        horizon_days=row.horizon_days,
-        reminder_leads=parse_leads(row.reminder_leads),
-        confirm_deadline_minutes=row.confirm_deadline_minutes,
-        auto_cancel_unconfirmed=row.auto_cancel_unconfirmed,
-        no_show_grace_minutes=row.no_show_grace_minutes,
-        quiet_start=row.quiet_start,
-        quiet_end=row.quiet_end,
-        idle_timeout_minutes=row.idle_timeout_minutes,
-    )
+    row = POLICY.first(1)
+    return Policy() if row is None else _policy_of(row)
+
+
+@functools.lru_cache(maxsize=8)
+def _policy_of(row: tuple) -> Policy:
+    values = dict(zip(_POLICY_FIELDS, row, strict=True))
+    values["reminder_leads"] = parse_leads(values["reminder_leads"])
+    return Policy(**values)
 
 
 def ensure_policy(timezone: str) -> ClinicPolicy:

@@ -2,40 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
-import functools
-
 from peewee import JOIN
 
 from core.db import is_sqlite
-from core.models import ClinicPolicy, Conversation, Message, Patient
-from core.policy import Policy, load_policy, parse_leads
+from core.models import Conversation, Message, Patient
 from core.prepared import Prepared
-
-_POLICY_FIELDS = [f.name for f in dataclasses.fields(Policy)]
-
-POLICY = Prepared(
-    lambda policy_id: ClinicPolicy.select(
-        *(getattr(ClinicPolicy, name) for name in _POLICY_FIELDS)
-    ).where(ClinicPolicy.id == policy_id)
-)
-
-
-def policy() -> Policy:
-    """The clinic's policy, as core.policy.load_policy reads it, in one cheap query."""
-    row = POLICY.first(1)
-    if row is None:
-        return load_policy()
-    return _policy_of(row)
-
-
-@functools.lru_cache(maxsize=8)
-def _policy_of(row: tuple) -> Policy:
-    """Read every turn, changed by staff now and then: build it once per version."""
-    values = dict(zip(_POLICY_FIELDS, row, strict=True))
-    values["reminder_leads"] = parse_leads(values["reminder_leads"])
-    return Policy(**values)
-
 
 PATIENT_COLUMNS = (
     Patient.id,

@@ -33,7 +33,7 @@ from core.errors import DomainError
 from core.inbound import Inbound, Reply
 from core.messages import language, render
 from core.models import Conversation, Message, Patient
-from core.policy import Policy
+from core.policy import Policy, load_policy
 
 log = logging.getLogger(__name__)
 
@@ -243,7 +243,7 @@ def handle_inbound(
         raise ValueError(f"deliver must be one of {DELIVERIES}, not {deliver!r}")
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
-    policy = queries.policy()
+    policy = load_policy()
     for attempt in (1, 2):
         try:
             with write_transaction():

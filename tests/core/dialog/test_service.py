@@ -270,7 +270,7 @@ def test_unusable_stored_state_restarts_politely(clinic, chat, known):
 
 def test_hot_queries_are_built_once(clinic, chat, caplog):
     """The per-turn queries run as cached SQL, not rebuilt by peewee each turn."""
-    from core import calendar
+    from core import calendar, policy
     from core.dialog import queries, view
     from core.prepared import Prepared
 
@@ -279,7 +279,7 @@ def test_hot_queries_are_built_once(clinic, chat, caplog):
         chat.send(text)
     assert Appointment.get().status == "confirmed"  # booked, then confirmed
     hot = [
-        queries.POLICY,
+        policy.POLICY,
         queries.CONVERSATION,
         queries.MESSAGE,
         queries.CONVERSATION_UPDATE,
