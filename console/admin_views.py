@@ -8,6 +8,7 @@ from aiohttp import web
 
 from console import common, forms
 from console.auth import ADMIN, allow
+from console.auth import now as clock_now
 from console.render import render
 from core.doctor_admin import doctor_admin_list
 from core.errors import DomainError
@@ -58,7 +59,9 @@ async def staff_add(request: web.Request) -> web.StreamResponse:
         password_hash = await common.off_loop(new_password_hash, password, password)
     except DomainError as exc:
         raise forms.domain_http_error(exc) from None
-    await common.db(request, add_staff, email, role, doctor_id, password_hash)
+    await common.db(
+        request, add_staff, email, role, doctor_id, password_hash, clock_now(request)
+    )
     raise common.redirect(request, "staff", f"Login created for {email}")
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import bcrypt
 
+from core.clock import to_db
 from core.db import write_transaction
 from core.errors import InvalidInput
 from core.models import Doctor, StaffUser, utcnow
@@ -35,9 +37,17 @@ def validate_password(password: str) -> None:
 
 
 def add_staff(
-    email: str, role: str, doctor_id: int | None, password_hash: str
+    email: str,
+    role: str,
+    doctor_id: int | None,
+    password_hash: str,
+    now: dt.datetime | None = None,
 ) -> StaffUser:
-    """Create a login from an already computed hash; InvalidInput says why not."""
+    """Create a login from an already computed hash; InvalidInput says why not.
+
+    now is the clock the console runs on, so that a later password change
+    (stamped by the same clock) always comes after the creation.
+    """
     email = email.strip().lower()
     if not EMAIL.match(email):
         raise InvalidInput(f"{email!r} is not an email address.")
@@ -55,7 +65,7 @@ def add_staff(
             password_hash=password_hash,
             role=role,
             doctor=doctor_id if role == "doctor" else None,
-            password_changed_at=utcnow(),
+            password_changed_at=to_db(now) if now else utcnow(),
         )
 
 

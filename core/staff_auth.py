@@ -174,6 +174,8 @@ def update_staff(user_id: int, role: str, active: bool, acting_id: int) -> None:
         user.save()
 
 
-def add_staff(email: str, role: str, doctor_id: int | None, password_hash: str) -> int:
+def add_staff(
+    email: str, role: str, doctor_id: int | None, password_hash: str, now: dt.datetime
+) -> int:
     """Create a login from a hash computed off the loop; return its id."""
-    return staff.add_staff(email, role, doctor_id, password_hash).id
+    return staff.add_staff(email, role, doctor_id, password_hash, now).id

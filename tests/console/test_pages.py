@@ -141,7 +141,7 @@ async def test_settings_validate_everything_or_change_nothing(client, login_as):
     assert row.auto_cancel_unconfirmed is False  # unchecked box
 
 
-async def test_admin_creates_and_resets_staff(client, login_as, clinic):
+async def test_admin_creates_and_resets_staff(client, login_as, clinic, clock):
     token = await login_as("admin")
     created = await client.post(
         "/staff",
@@ -156,6 +156,8 @@ async def test_admin_creates_and_resets_staff(client, login_as, clinic):
     )
     assert short.status == 400
     before = user.password_changed_at
+    assert before == clock.now.replace(tzinfo=None)  # the console's clock
+    clock.advance(minutes=1)
     await client.post(
         f"/staff/{user.id}/password",
         data={"csrf": token, "new": "another long one", "confirm": "another long one"},

@@ -258,6 +258,8 @@ def test_a_staff_flag_survives_the_reminder_context(clinic):
         state="pick_day",
         flagged=True,
         flag_reason="asked for a call back",
+        # Left mid-flow the day before, so the reminder may take it over.
+        updated_at=to_db(at(MONDAY, 12) - dt.timedelta(days=1)),
     )
     visit(doctor, patient, at(TUESDAY, 12))
     run_reminders(load_policy(), at(MONDAY, 12))
