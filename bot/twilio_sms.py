@@ -7,6 +7,7 @@ gets 403 and changes nothing.
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from aiohttp import web
@@ -86,10 +87,22 @@ async def verified_form(request: web.Request) -> MultiDictProxy:
 
 
 def twiml(replies: list[Reply]) -> web.Response:
+    document = _twiml_document(tuple((r.text, r.choices) for r in replies))
+    return web.Response(text=document, content_type="application/xml")
+
+
+@functools.lru_cache(maxsize=2048)
+def _twiml_document(replies: tuple[tuple[str, tuple], ...]) -> str:
+    """The MessagingResponse for these replies, built once per distinct answer.
+
+    Most turns answer with one of a few hundred texts (the menu, help, a
+    doctor list), and building the XML tree costs more than the rest of the
+    channel's work on a turn.
+    """
     response = MessagingResponse()
-    for reply in replies:
-        response.message(sms_text(reply.text, reply.choices))
-    return web.Response(text=str(response), content_type="application/xml")
+    for text, choices in replies:
+        response.message(sms_text(text, choices))
+    return str(response)
 
 
 def _required(form: MultiDictProxy, *names: str) -> list[str]:

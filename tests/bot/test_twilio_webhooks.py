@@ -10,7 +10,7 @@ from twilio.request_validator import RequestValidator
 
 import bot.conversation
 from bot.texts import channel_text
-from bot.twilio_sms import carrier_keyword
+from bot.twilio_sms import carrier_keyword, twiml
 from core.clock import to_db
 from core.inbound import Reply
 from core.models import Appointment, Conversation, Message, Patient
@@ -67,6 +67,22 @@ async def test_signed_sms_runs_the_dialog_and_answers_twiml(client):
     replies = list(Message.select().where(Message.direction == "out"))
     assert replies and all(r.status == "sent" for r in replies)
     assert all(r.body.split("\n")[0] in twiml for r in replies)
+
+
+def test_twiml_is_escaped_and_each_answer_kept_apart():
+    """Documents are cached per answer: equal answers share one, others don't."""
+    answer = [Reply("Tom & Jerry <3", (("Yes", "y"),))]
+    first = twiml(answer).text
+    assert "<Message>Tom &amp; Jerry &lt;3\n1 Yes</Message>" in first
+    assert twiml(list(answer)).text == first
+    assert (
+        "<Message>a</Message><Message>b</Message>"
+        in twiml([Reply("a"), Reply("b")]).text
+    )
+    assert (
+        "<Message>b</Message><Message>a</Message>"
+        in twiml([Reply("b"), Reply("a")]).text
+    )
 
 
 async def test_choices_become_numbered_lines(client, fake_dialog):
