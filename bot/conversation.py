@@ -34,7 +34,7 @@ async def converse(
     (TwiML); deliver="outbox": replies are queued and the dispatcher is woken.
     """
     try:
-        replies = await app[GATEWAY].run(
+        replies = await app[GATEWAY].run_write(
             dialog_entry(), inbound, app[CLOCK](), deliver=deliver
         )
     except Exception:
