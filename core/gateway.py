@@ -43,7 +43,7 @@ class Gateway:
         )
 
     async def run_write(self, fn: Callable[..., T], /, *args, **kwargs) -> T:
-        """Run fn, a unit of work that writes in one transaction of its own."""
+        """Run fn, a unit of work that does its writes in one write_transaction."""
         return await self.run(fn, *args, **kwargs)
 
     def close(self) -> None:
@@ -70,9 +70,9 @@ class InlineGateway(Gateway):
         WAL, one write call per page header and one per page; turns that
         arrive together touch mostly the same pages. So the writes queued
         while the loop works through its ready handlers run one after
-        another in one transaction, each in a savepoint of its own (a
-        failing one is undone alone), and every caller hears back only
-        once that transaction has committed.
+        another in one transaction, and every caller hears back only once
+        that transaction has committed. Each fn's own write_transaction
+        becomes a savepoint, so a failing one is undone alone.
         """
         loop = asyncio.get_running_loop()
         future = loop.create_future()
@@ -104,8 +104,7 @@ class InlineGateway(Gateway):
             with write_transaction():
                 for write, future in writes:
                     try:
-                        with db.atomic():
-                            outcomes.append((future, write(), None))
+                        outcomes.append((future, write(), None))
                     except Exception as error:
                         outcomes.append((future, None, error))
         except Exception as error:  # the commit itself failed: nothing was kept
