@@ -145,6 +145,26 @@ async def test_query_string_is_part_of_the_signed_url(client):
     assert without_query.status == 403
 
 
+@pytest.mark.parametrize(
+    ("signed_as", "status"),
+    [
+        (PUBLIC_URL + ":443" + SMS, 200),  # with the port
+        (PUBLIC_URL + SMS, 200),  # as configured
+        (PUBLIC_URL.replace("https:", "http:") + SMS, 403),
+        (PUBLIC_URL + SMS + "/", 403),
+    ],
+)
+async def test_signatures_over_either_port_form_and_nothing_else(
+    client, signed_as, status
+):
+    """Twilio may sign the URL with or without :443; RequestValidator takes both."""
+    assert PUBLIC_URL.startswith("https://") and ":443" not in PUBLIC_URL
+    response = await twilio_post(client, SMS, sms(), url=signed_as)
+    assert response.status == status
+    stored = Message.select().where(Message.direction == "in").count()
+    assert stored == (1 if status == 200 else 0)
+
+
 async def test_behind_a_proxy_without_public_url(
     gateway, aiohttp_client, settings, now
 ):
