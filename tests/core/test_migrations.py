@@ -9,6 +9,10 @@ from core.migrate import migrate, pending
 from core.models import ALL_MODELS, Message
 
 
+def _partial(index) -> bool:
+    return " WHERE " in index.sql.upper()
+
+
 def _schema(database) -> dict:
     """Columns (type, nullability), indexes (partial or not) and foreign keys."""
     shape = {}
@@ -20,7 +24,7 @@ def _schema(database) -> dict:
             for c in database.get_columns(table)
         }
         indexes = sorted(
-            (tuple(i.columns), i.unique, " WHERE " in i.sql.upper())
+            (tuple(i.columns), i.unique, _partial(i))
             for i in database.get_indexes(table)
         )
         fks = sorted(
@@ -57,16 +61,15 @@ def test_no_index_is_a_prefix_of_another(database):
     for table in db.obj.get_tables():
         indexes = db.obj.get_indexes(table)
         for narrow in indexes:
-            if narrow.unique or " WHERE " in narrow.sql.upper():
+            if narrow.unique or _partial(narrow):
                 continue
             size = len(narrow.columns)
             wider = [i.name for i in indexes if i.columns[:size] == narrow.columns]
             assert wider == [narrow.name], (table, narrow.name, wider)
 
 
-def test_messages_of_a_visit_use_the_partial_index(database):
-    if not database.startswith("sqlite"):
-        return  # PostgreSQL plans by table statistics; an empty table scans
+def test_messages_of_a_visit_use_the_partial_index(sqlite_database):
+    """SQLite only: PostgreSQL plans by table statistics (an empty table scans)."""
     sql, params = (
         Message.select().where(Message.appointment == 7).order_by(Message.id).sql()
     )
