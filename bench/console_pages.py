@@ -25,8 +25,6 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from console.app import create_app
 from core.clock import UTC
-from core.db import db, open_database
-from core.migrate import migrate
 from core.models import (
     Appointment,
     Department,
@@ -38,7 +36,9 @@ from core.models import (
 )
 from core.policy import ensure_policy
 from core.settings import Settings
-from core.staff import create_staff
+from core.staff.accounts import create_staff
+from core.storage.db import db, open_database
+from core.storage.migrate import migrate
 
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # a Monday
 WEEK = NOW.date() + dt.timedelta(days=7)  # the calendar week measured

@@ -34,8 +34,8 @@ MODES = ("bare", "inline", "thread", "pwasyncio")
 
 def unit_of_work(n: int) -> int:
     """Read a patient by phone, write an audit row: a turn's shape."""
-    from core.db import write_transaction
     from core.models import AuditLog, Patient
+    from core.storage.db import write_transaction
 
     with write_transaction():
         patient = Patient.get(Patient.phone == f"+1555000{n % 100:04d}")
@@ -44,9 +44,9 @@ def unit_of_work(n: int) -> int:
 
 
 def prepare(path: str) -> None:
-    from core.db import db, open_database
-    from core.migrate import migrate
     from core.models import Patient
+    from core.storage.db import db, open_database
+    from core.storage.migrate import migrate
 
     open_database(f"sqlite:///{path}")
     migrate()
@@ -60,13 +60,13 @@ def serve(mode: str, path: str, port: int) -> None:
     """Child process: the server under test."""
     from aiohttp import web
 
-    from core.db import open_database
-    from core.gateway import Gateway, InlineGateway
+    from core.storage.db import open_database
+    from core.storage.gateway import Gateway, InlineGateway
 
     if mode == "pwasyncio":
         from playhouse.pwasyncio import AsyncSqliteDatabase
 
-        from core.db import SQLITE_PRAGMAS, db
+        from core.storage.db import SQLITE_PRAGMAS, db
 
         adb = AsyncSqliteDatabase(path, pragmas=SQLITE_PRAGMAS, pool_size=4)
         db.initialize(adb)

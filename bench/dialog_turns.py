@@ -92,8 +92,8 @@ def _script(n: int) -> list[tuple[str, str]]:
 
 def _baseline(repeat: int) -> list[float]:
     """One indexed read and one inserted row in a write transaction."""
-    from core.db import write_transaction
     from core.models import AuditLog, Patient
+    from core.storage.db import write_transaction
 
     samples = []
     for i in range(repeat):
@@ -120,10 +120,10 @@ def main(argv: list[str] | None = None) -> int:
     if not 1 <= args.patients <= 180:
         parser.error("--patients must be 1..180 (each wants a distinct time)")
 
-    from core.db import open_database
     from core.dialog import handle_inbound
-    from core.inbound import Inbound
-    from core.migrate import migrate
+    from core.messaging.inbound import Inbound
+    from core.storage.db import open_database
+    from core.storage.migrate import migrate
 
     with tempfile.TemporaryDirectory() as tmp:
         open_database(f"sqlite:///{Path(tmp) / 'bench.db'}")

@@ -45,10 +45,10 @@ async def wait_until_up(url: str) -> None:
 
 def seed(url: str, messages: int) -> None:
     from core.clock import to_db
-    from core.db import open_database, write_transaction
-    from core.migrate import migrate
     from core.models import Message, Patient
     from core.policy import ensure_policy
+    from core.storage.db import open_database, write_transaction
+    from core.storage.migrate import migrate
 
     open_database(url)
     migrate()
@@ -84,8 +84,8 @@ async def dispatch_all(url: str, base: str) -> tuple[int, float, dict]:
     from bot.dispatcher import Dispatcher
     from bot.pacing import RateLimits
     from bot.providers import senders_for
-    from core.gateway import Gateway
     from core.settings import Settings
+    from core.storage.gateway import Gateway
 
     settings = Settings(
         database_url=url,

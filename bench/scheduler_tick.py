@@ -32,9 +32,9 @@ NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 
 def _clinic() -> tuple[list[int], int, list[int]]:
     """Policy, doctors, one visit type and a pool of patients; return their ids."""
-    from core.db import db
     from core.models import Department, Doctor, Patient, VisitType
     from core.policy import ensure_policy
+    from core.storage.db import db
 
     ensure_policy("UTC")
     with db.atomic():
@@ -52,7 +52,7 @@ def _clinic() -> tuple[list[int], int, list[int]]:
 
 
 def _insert(rows: list[tuple]) -> None:
-    from core.db import db
+    from core.storage.db import db
 
     sql = (
         "INSERT INTO appointment (doctor_id, patient_id, visit_type_id, start, "
@@ -129,7 +129,7 @@ WHERE a.start > ? AND a.start <= ? AND a.status IN ('scheduled', 'confirmed')
 
 def _due_query(hint: str):
     from core.clock import to_db
-    from core.db import db
+    from core.storage.db import db
 
     args = (to_db(NOW), to_db(NOW + dt.timedelta(hours=24)))
     sql = DUE_SQL.format(hint=hint)
@@ -163,11 +163,11 @@ def bench_nothing_due() -> None:
 
 def bench_many_due(due: int) -> None:
     from core.clock import to_db
-    from core.db import db
     from core.jobs.reminders import run_reminders
+    from core.messaging.outbox import enqueue
     from core.models import Message, Patient
-    from core.outbox import enqueue
     from core.policy import load_policy
+    from core.storage.db import db
 
     # A Saturday: no regular visits, so exactly `due` reminders fall due.
     saturday = NOW + dt.timedelta(days=12)
@@ -222,9 +222,9 @@ def main() -> None:
     parser.add_argument("--db", help="database file to create (default: a temp file)")
     args = parser.parse_args()
 
-    from core.db import open_database
-    from core.migrate import migrate
     from core.models import Appointment
+    from core.storage.db import open_database
+    from core.storage.migrate import migrate
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(args.db or Path(tmp) / "bench.db")

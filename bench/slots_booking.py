@@ -16,13 +16,13 @@ import time
 from pathlib import Path
 
 from bench.common import report, timed
-from core import booking
-from core.booking import Actor
-from core.calendar import free_slots_for_doctor, next_slots
-from core.db import db, open_database
-from core.migrate import migrate
+from core.clinic import booking
+from core.clinic.booking import Actor
+from core.clinic.calendar import free_slots_for_doctor, next_slots
 from core.models import Appointment, Doctor, Patient
 from core.policy import load_policy
+from core.storage.db import db, open_database
+from core.storage.migrate import migrate
 from tests.factories import make_department, make_doctor, make_policy
 
 NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)

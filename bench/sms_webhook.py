@@ -29,7 +29,7 @@ import aiohttp
 from aiohttp import web
 
 from bench.common import p99
-from core.inbound import Reply
+from core.messaging.inbound import Reply
 
 NOW = dt.datetime(2026, 11, 23, 7, 0, tzinfo=dt.UTC)  # a Monday morning
 PUBLIC_URL = "https://bench.clinic.example"
@@ -119,8 +119,6 @@ async def load(port: int, seconds: float, concurrency: int) -> dict:
 
 def seed(url: str, patients: int) -> None:
     from core.clock import to_db
-    from core.db import open_database
-    from core.migrate import migrate
     from core.models import (
         Department,
         Doctor,
@@ -130,6 +128,8 @@ def seed(url: str, patients: int) -> None:
         WorkingHours,
     )
     from core.policy import ensure_policy
+    from core.storage.db import open_database
+    from core.storage.migrate import migrate
 
     open_database(url)
     migrate()

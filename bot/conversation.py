@@ -9,7 +9,7 @@ from aiohttp import web
 
 from bot.texts import channel_text, patient_language
 from console.keys import CLOCK, DISPATCHER, GATEWAY
-from core.inbound import Inbound, Reply
+from core.messaging.inbound import Inbound, Reply
 
 log = logging.getLogger(__name__)
 

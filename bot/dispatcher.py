@@ -22,8 +22,8 @@ from bot.pacing import RateLimiter, RateLimits
 from bot.providers import SEND_TIMEOUT, Outgoing, Sender, SendError, senders_for
 from console.keys import CLOCK, DISPATCHER, GATEWAY, SETTINGS
 from core.clock import Clock, system_clock
-from core.gateway import Gateway
 from core.settings import Settings
+from core.storage.gateway import Gateway
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,6 @@ from peewee import JOIN
 from bot.pacing import quiet_until
 from bot.providers import Outgoing
 from core.clock import to_db
-from core.db import db, is_sqlite, write_transaction
 from core.models import (
     Appointment,
     AuditLog,
@@ -30,6 +29,7 @@ from core.models import (
     ReminderClaim,
 )
 from core.policy import load_policy
+from core.storage.db import db, is_sqlite, write_transaction
 
 log = logging.getLogger(__name__)
 

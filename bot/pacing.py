@@ -6,7 +6,7 @@ import datetime as dt
 import threading
 from dataclasses import dataclass
 
-from core.jobs import quiet_hours
+from core.messaging import quiet_hours
 from core.policy import Policy
 from core.settings import Settings
 

@@ -9,9 +9,9 @@ from peewee import IntegrityError
 
 from bot.outbox_store import mark_unreachable
 from core.clock import to_db
-from core.db import write_transaction
+from core.messaging.outbox import enqueue
 from core.models import Message, Patient
-from core.outbox import enqueue
+from core.storage.db import write_transaction
 
 log = logging.getLogger(__name__)
 

@@ -26,9 +26,9 @@ from bot.telegram_store import (
 from bot.texts import channel_text, patient_language
 from console.keys import CLOCK, DISPATCHER, GATEWAY
 from core.errors import InvalidInput
-from core.inbound import Inbound
-from core.messages import label
-from core.phones import normalize_phone
+from core.messaging.inbound import Inbound
+from core.messaging.phones import normalize_phone
+from core.messaging.texts import label
 
 log = logging.getLogger(__name__)
 

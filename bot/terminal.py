@@ -12,8 +12,8 @@ from typing import TextIO
 from core.clock import Clock, system_clock
 from core.dialog import handle_inbound
 from core.errors import InvalidInput
-from core.inbound import Inbound, Reply
-from core.phones import normalize_phone
+from core.messaging.inbound import Inbound, Reply
+from core.messaging.phones import normalize_phone
 from core.settings import Settings
 
 QUIT = ("/quit", "/exit")

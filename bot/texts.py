@@ -7,7 +7,7 @@ import logging
 from aiohttp import web
 
 from console.keys import GATEWAY
-from core.messages import render
+from core.messaging.texts import render
 from core.models import Patient
 from core.policy import load_policy
 

@@ -25,8 +25,8 @@ from bot.texts import channel_text, patient_language
 from bot.twilio_status import record_delivery
 from console.keys import CLOCK, GATEWAY, SETTINGS
 from core.errors import InvalidInput
-from core.inbound import Inbound, Reply
-from core.phones import normalize_phone
+from core.messaging.inbound import Inbound, Reply
+from core.messaging.phones import normalize_phone
 
 log = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ import logging
 
 from bot.outbox_store import mark_unreachable
 from core.clock import to_db
-from core.db import write_transaction
 from core.models import Message
+from core.storage.db import write_transaction
 
 log = logging.getLogger(__name__)
 

@@ -10,11 +10,11 @@ from console import common, forms
 from console.auth import ADMIN, allow
 from console.auth import now as clock_now
 from console.render import render
-from core.doctor_admin import doctor_admin_list
 from core.errors import DomainError
-from core.policy_admin import BOUNDS, LANGUAGES, update_policy
-from core.staff import ROLES
-from core.staff_auth import add_staff, list_staff, new_password_hash, update_staff
+from core.staff.accounts import ROLES
+from core.staff.doctors import doctor_admin_list
+from core.staff.logins import add_staff, list_staff, new_password_hash, update_staff
+from core.staff.policy_edit import BOUNDS, LANGUAGES, update_policy
 
 log = logging.getLogger(__name__)
 

@@ -13,13 +13,13 @@ from console.health import health
 from console.keys import CLOCK, GATEWAY, ROLE, SETTINGS
 from console.routes import setup_console
 from console.scheduling import setup_scheduler
-from core.checkpoint import WalCheckpointer, checkpoint_off_this_connection
 from core.clock import Clock, system_clock
-from core.db import open_database
-from core.gateway import gateway_for
-from core.migrate import migrate
 from core.policy import ensure_policy
 from core.settings import Settings
+from core.storage.checkpoint import WalCheckpointer, checkpoint_off_this_connection
+from core.storage.db import open_database
+from core.storage.gateway import gateway_for
+from core.storage.migrate import migrate
 
 log = logging.getLogger(__name__)
 

@@ -10,10 +10,10 @@ from console import common, forms
 from console.auth import EVERYONE, allow
 from console.auth import now as clock_now
 from console.render import render
-from core import booking
-from core.appointment_view import appointment_detail
-from core.calendar import next_slots
-from core.staff_auth import SessionUser
+from core.clinic import booking
+from core.clinic.calendar import next_slots
+from core.staff.logins import SessionUser
+from core.views.appointment import appointment_detail
 
 MOVE_CHOICES = 24  # free times offered on the reschedule picker
 

@@ -10,9 +10,9 @@ from console import common, forms
 from console.auth import EVERYONE, STAFF, allow
 from console.auth import now as clock_now
 from console.render import render
-from core import booking
-from core.patients import book_for_new_patient, search_patients
-from core.schedule_view import calendar_grid, departments, doctors
+from core.clinic import booking
+from core.views.patients import book_for_new_patient, search_patients
+from core.views.schedule import calendar_grid, departments, doctors
 
 VIEWS = {"day": 1, "week": 7}
 

@@ -22,9 +22,9 @@ def _settings(args: argparse.Namespace, demo: bool = False) -> Settings:
 
 
 def _open(settings: Settings) -> None:
-    from core.db import open_database
-    from core.migrate import migrate
     from core.policy import ensure_policy
+    from core.storage.db import open_database
+    from core.storage.migrate import migrate
 
     open_database(settings.database_url)
     migrate()
@@ -32,8 +32,8 @@ def _open(settings: Settings) -> None:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    from core.db import open_database
-    from core.migrate import migrate
+    from core.storage.db import open_database
+    from core.storage.migrate import migrate
 
     settings = _settings(args, demo=True)
     open_database(settings.database_url)
@@ -66,7 +66,7 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
 
 def cmd_create_staff(args: argparse.Namespace) -> int:
     from core.errors import DomainError
-    from core.staff import create_staff
+    from core.staff.accounts import create_staff
 
     settings = _settings(args, demo=True)
     _open(settings)

@@ -10,9 +10,10 @@ from console import common, forms
 from console.auth import STAFF, allow
 from console.auth import now as clock_now
 from console.render import render
-from core import doctor_admin, schedule_admin
 from core.errors import InvalidInput
-from core.schedule_admin import WEEKDAYS
+from core.staff import doctors
+from core.staff import hours as schedule
+from core.staff.hours import WEEKDAYS
 
 
 def _local(form, name: str, tz) -> dt.datetime:
@@ -34,9 +35,9 @@ async def _list_page(request: web.Request, affected=()) -> web.StreamResponse:
     policy = await common.policy(request)
     today = clock_now(request).astimezone(policy.tz).date()
     context = {
-        "doctors": await common.db(request, doctor_admin.doctor_admin_list),
-        "departments": await common.db(request, doctor_admin.all_departments),
-        "closures": await common.db(request, schedule_admin.list_closures, today),
+        "doctors": await common.db(request, doctors.doctor_admin_list),
+        "departments": await common.db(request, doctors.all_departments),
+        "closures": await common.db(request, schedule.list_closures, today),
         "affected": list(affected),
     }
     return render("doctors.html", request, context)
@@ -44,11 +45,11 @@ async def _list_page(request: web.Request, affected=()) -> web.StreamResponse:
 
 async def _doctor_page(request, doctor_id: int, affected=(), status: int = 200):
     policy = await common.policy(request)
-    hours = await common.db(request, schedule_admin.weekly_hours, doctor_id)
+    hours = await common.db(request, schedule.weekly_hours, doctor_id)
     context = {
-        "doctor": await common.db(request, doctor_admin.doctor_form, doctor_id),
-        "departments": await common.db(request, doctor_admin.all_departments),
-        "visit_types": await common.db(request, doctor_admin.all_visit_types),
+        "doctor": await common.db(request, doctors.doctor_form, doctor_id),
+        "departments": await common.db(request, doctors.all_departments),
+        "visit_types": await common.db(request, doctors.all_visit_types),
         "hours": [
             (
                 day,
@@ -58,7 +59,7 @@ async def _doctor_page(request, doctor_id: int, affected=(), status: int = 200):
             for day in range(7)
         ],
         "time_off": await common.db(
-            request, schedule_admin.list_time_off, doctor_id, policy, clock_now(request)
+            request, schedule.list_time_off, doctor_id, policy, clock_now(request)
         ),
         "affected": list(affected),
         "policy": policy,
@@ -87,7 +88,7 @@ async def doctor_save(request: web.Request) -> web.StreamResponse:
     doctor_id = forms.route_id(request) if "id" in request.match_info else None
     doctor = await common.db(
         request,
-        doctor_admin.save_doctor,
+        doctors.save_doctor,
         forms.text(form, "name", limit=120),
         forms.integer(form, "department"),
         forms.text(form, "specialisation", required=False, limit=120),
@@ -101,7 +102,7 @@ async def doctor_save(request: web.Request) -> web.StreamResponse:
 async def doctor_active(request: web.Request) -> web.StreamResponse:
     doctor_id = forms.route_id(request)
     active = forms.checkbox(await request.post(), "active")
-    await common.db(request, doctor_admin.set_doctor_active, doctor_id, active)
+    await common.db(request, doctors.set_doctor_active, doctor_id, active)
     notice = (
         "Doctor active again" if active else "Doctor deactivated; booked visits stay"
     )
@@ -116,7 +117,7 @@ async def doctor_hours(request: web.Request) -> web.StreamResponse:
     hours = {}
     for day in range(7):
         try:
-            hours[day] = schedule_admin.parse_intervals(
+            hours[day] = schedule.parse_intervals(
                 forms.text(form, f"day{day}", required=False, limit=200)
             )
         except InvalidInput as exc:
@@ -124,7 +125,7 @@ async def doctor_hours(request: web.Request) -> web.StreamResponse:
     policy = await common.policy(request)
     affected = await common.db(
         request,
-        schedule_admin.set_weekly_hours,
+        schedule.set_weekly_hours,
         doctor_id,
         hours,
         policy,
@@ -140,7 +141,7 @@ async def time_off_add(request: web.Request) -> web.StreamResponse:
     policy = await common.policy(request)
     affected = await common.db(
         request,
-        schedule_admin.add_time_off,
+        schedule.add_time_off,
         doctor_id,
         _local(form, "start", policy.tz),
         _local(form, "end", policy.tz),
@@ -155,7 +156,7 @@ async def time_off_remove(request: web.Request) -> web.StreamResponse:
     doctor_id = forms.route_id(request)
     await common.db(
         request,
-        schedule_admin.remove_time_off,
+        schedule.remove_time_off,
         doctor_id,
         forms.route_id(request, "off"),
     )
@@ -168,7 +169,7 @@ async def department_save(request: web.Request) -> web.StreamResponse:
     department_id = forms.route_id(request) if "id" in request.match_info else None
     await common.db(
         request,
-        doctor_admin.save_department,
+        doctors.save_department,
         forms.text(form, "name", limit=120),
         department_id,
     )
@@ -179,7 +180,7 @@ async def department_save(request: web.Request) -> web.StreamResponse:
 async def department_active(request: web.Request) -> web.StreamResponse:
     active = forms.checkbox(await request.post(), "active")
     await common.db(
-        request, doctor_admin.set_department_active, forms.route_id(request), active
+        request, doctors.set_department_active, forms.route_id(request), active
     )
     raise common.redirect(request, "doctors", "Department saved")
 
@@ -191,7 +192,7 @@ async def closure_add(request: web.Request) -> web.StreamResponse:
     policy = await common.policy(request)
     affected = await common.db(
         request,
-        schedule_admin.add_closure,
+        schedule.add_closure,
         forms.date(form, "day"),
         forms.text(form, "name", required=False, limit=120),
         policy,
@@ -201,5 +202,5 @@ async def closure_add(request: web.Request) -> web.StreamResponse:
 
 @allow(*STAFF)
 async def closure_remove(request: web.Request) -> web.StreamResponse:
-    await common.db(request, schedule_admin.remove_closure, forms.route_id(request))
+    await common.db(request, schedule.remove_closure, forms.route_id(request))
     raise common.redirect(request, "doctors", "Closure removed")

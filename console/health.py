@@ -7,7 +7,7 @@ from importlib.metadata import PackageNotFoundError, version
 from aiohttp import web
 
 from console.keys import GATEWAY, SCHEDULER_STATUS
-from core.db import db
+from core.storage.db import db
 
 
 def _version() -> str:

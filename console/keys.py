@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from core.gateway import Gateway
 from core.settings import Settings
+from core.storage.gateway import Gateway
 
 SETTINGS = web.AppKey("settings", Settings)
 GATEWAY = web.AppKey("gateway", Gateway)

@@ -18,8 +18,8 @@ from aiohttp import web
 
 from console.auth import EVERYONE, allow
 from console.keys import GATEWAY, LIVE_FEED
-from core.gateway import Gateway
-from core.live import change_marker
+from core.storage.gateway import Gateway
+from core.views.live import change_marker
 
 log = logging.getLogger(__name__)
 

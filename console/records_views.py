@@ -7,9 +7,9 @@ from aiohttp import web
 from console import common, forms
 from console.auth import STAFF, allow
 from console.render import render
-from core import records
-from core.patients import resolve_conversation
-from core.schedule_view import flagged_conversations
+from core.views import records
+from core.views.patients import resolve_conversation
+from core.views.schedule import flagged_conversations
 
 CHANNELS = ("", "sms", "telegram", "console", "none")
 DIRECTIONS = ("", "in", "out")

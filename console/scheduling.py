@@ -146,7 +146,7 @@ def run_once(settings: Settings, now_iso: str | None) -> int:
 
 def _dispatch_once(settings: Settings, now: dt.datetime) -> int:
     from bot.dispatcher import dispatch_once
-    from core.gateway import gateway_for
+    from core.storage.gateway import gateway_for
 
     gateway = gateway_for(settings.database_url)
     try:

@@ -13,10 +13,10 @@ from console.auth import now as clock_now
 from console.render import render
 from core.dialog import handle_inbound
 from core.errors import InvalidInput
-from core.inbound import Inbound
-from core.phones import normalize_phone
-from core.simulator import simulator_chat
-from core.staff_auth import SessionUser
+from core.messaging.inbound import Inbound
+from core.messaging.phones import normalize_phone
+from core.staff.logins import SessionUser
+from core.views.simulator import simulator_chat
 
 # Area code 555 is not assigned to any place in the North American plan.
 FICTIONAL = re.compile(r"^\+1555\d{7}$")

@@ -12,8 +12,8 @@ from console import common, forms
 from console.auth import STAFF, allow
 from console.auth import now as clock_now
 from console.render import render
-from core.exports import MESSAGE_HEADER, VISIT_HEADER, message_rows, visit_rows
-from core.stats import STATUSES, Stats, check_range, clinic_stats
+from core.views.exports import MESSAGE_HEADER, VISIT_HEADER, message_rows, visit_rows
+from core.views.stats import STATUSES, Stats, check_range, clinic_stats
 
 DEFAULT_DAYS = 30
 TABLES = (

@@ -8,7 +8,7 @@ from console import common
 from console.auth import EVERYONE, allow
 from console.auth import now as clock_now
 from console.render import render
-from core.schedule_view import today_board
+from core.views.schedule import today_board
 
 
 async def _board(request: web.Request) -> dict:

@@ -7,10 +7,9 @@ import logging
 import random
 import secrets
 
-from core import booking
-from core.booking import SYSTEM, Actor
+from core.clinic import booking
+from core.clinic.booking import SYSTEM, Actor
 from core.clock import UTC, to_db
-from core.db import db
 from core.errors import DomainError
 from core.models import (
     Closure,
@@ -23,7 +22,8 @@ from core.models import (
     WorkingHours,
 )
 from core.policy import ensure_policy, load_policy
-from core.staff import create_staff
+from core.staff.accounts import create_staff
+from core.storage.db import db
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from peewee import (
     TimeField,
 )
 
-from core.db import db
+from core.storage.db import db
 
 
 def utcnow() -> dt.datetime:

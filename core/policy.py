@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from core.errors import InvalidInput
 from core.models import ClinicPolicy
-from core.prepared import Prepared
+from core.storage.prepared import Prepared
 
 
 @dataclass(frozen=True)

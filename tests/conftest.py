@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-from core.db import db, open_database
-from core.migrate import migrate
+from core.storage.db import db, open_database
+from core.storage.migrate import migrate
 
 PG_URL = os.environ.get("CLINICBOT_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])

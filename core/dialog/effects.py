@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from core import booking
-from core.booking import Actor
-from core.calendar import LIVE_STATUSES
+from core.clinic import booking
+from core.clinic.booking import Actor
+from core.clinic.calendar import LIVE_STATUSES
 from core.clock import to_db
 from core.dialog.outcome import (
     AcceptOffer,
@@ -21,7 +21,7 @@ from core.dialog.outcome import (
     Turn,
 )
 from core.dialog.say import reply, when_text
-from core.inbound import Reply
+from core.messaging.inbound import Reply
 from core.models import Appointment, WaitlistEntry
 
 
@@ -62,7 +62,7 @@ def _join_waitlist(effect: JoinWaitlist, patient_id: int) -> None:
 
 
 def _accept_offer(effect: AcceptOffer, turn: Turn) -> Reply:
-    from core.waitlist import accept_offer  # core.waitlist imports the dialog
+    from core.clinic.waitlist import accept_offer  # core.waitlist imports the dialog
 
     appointment = accept_offer(effect.offer_id, turn.patient.id, turn.now)
     doctor, _, visit_type = turn.view.names(

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from core.inbound import Reply
+from core.messaging.inbound import Reply
 from core.policy import Policy
 
 if TYPE_CHECKING:

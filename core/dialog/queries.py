@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from peewee import JOIN
 
-from core.db import is_sqlite
 from core.models import Conversation, Message, Patient
-from core.prepared import Prepared
+from core.storage.db import is_sqlite
+from core.storage.prepared import Prepared
 
 PATIENT_COLUMNS = (
     Patient.id,

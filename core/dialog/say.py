@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 from core.dialog.outcome import Turn
 from core.errors import DomainError, InvalidTransition, NotFound
-from core.inbound import Reply
-from core.messages import label, render
+from core.messaging.inbound import Reply
+from core.messaging.texts import label, render
 
 _DAYS = {
     "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
@@ -53,7 +53,10 @@ def problem_text(turn: Turn, error: DomainError) -> str:
     core's error messages are English (staff read them too), so the patient
     gets the kind of refusal from a problem_<kind> template instead.
     """
-    from core.waitlist import OfferExpired, OfferGone  # waitlist imports the dialog
+    from core.clinic.waitlist import (  # waitlist imports the dialog
+        OfferExpired,
+        OfferGone,
+    )
 
     if isinstance(error, InvalidTransition):
         kind = "cancelled" if error.status == "cancelled" else "changed"

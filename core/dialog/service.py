@@ -15,25 +15,25 @@ from dataclasses import dataclass
 from peewee import IntegrityError
 
 from core.clock import to_db
-from core.db import write_transaction
 from core.dialog import queries, understand
 from core.dialog import step as stepper
 from core.dialog.effects import Results, run
-from core.dialog.outcome import Outcome, PatientInfo, Turn
-from core.dialog.patients import (
+from core.dialog.identity import (
     PatientRow,
     create_patient,
     find_patient,
     link_phone,
     storable,
 )
+from core.dialog.outcome import Outcome, PatientInfo, Turn
 from core.dialog.states import STATES
 from core.dialog.view import View
 from core.errors import DomainError
-from core.inbound import Inbound, Reply
-from core.messages import language, render
+from core.messaging.inbound import Inbound, Reply
+from core.messaging.texts import language, render
 from core.models import Conversation, Message, Patient
 from core.policy import Policy, load_policy
+from core.storage.db import write_transaction
 
 log = logging.getLogger(__name__)
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from core.calendar import (
+from core.clinic.calendar import (
     LIVE_STATUSES,
     active_doctor_ids,
     load_calendars,
     load_closures,
     next_slots,
 )
+from core.clinic.slots import day_slots
 from core.clock import from_db, to_db
 from core.models import (
     Appointment,
@@ -21,8 +22,7 @@ from core.models import (
     VisitType,
 )
 from core.policy import Policy
-from core.prepared import Prepared
-from core.slots import day_slots
+from core.storage.prepared import Prepared
 
 Slot = tuple[dt.datetime, int]  # (aware UTC start, doctor id)
 

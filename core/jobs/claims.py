@@ -8,11 +8,11 @@ import json
 from peewee import IntegrityError
 
 from core.clock import to_db
-from core.db import db
 from core.dialog.states import EXPIRING, REMINDER
+from core.messaging.outbox import preferred_channel
 from core.models import Appointment, AuditLog, Conversation, Patient, ReminderClaim
-from core.outbox import preferred_channel
-from core.prepared import insert_rows
+from core.storage.db import db
+from core.storage.prepared import insert_rows
 
 
 def claim(

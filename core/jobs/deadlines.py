@@ -13,15 +13,15 @@ from collections import Counter
 
 from peewee import SQL, fn
 
-from core import booking
+from core.clinic import booking
 from core.clock import from_db, to_db
-from core.db import write_transaction
 from core.errors import InvalidTransition
 from core.jobs.claims import claim, flag_for_staff
 from core.jobs.texts import language_for, render, visit_context
+from core.messaging.outbox import enqueue, preferred_channel
 from core.models import Appointment, Doctor, Message, Patient, ReminderClaim
-from core.outbox import enqueue, preferred_channel
 from core.policy import Policy
+from core.storage.db import write_transaction
 
 log = logging.getLogger(__name__)
 

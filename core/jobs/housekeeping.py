@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from collections import Counter
 
-from core import waitlist
+from core.clinic import waitlist
 from core.clock import to_db
 from core.dialog.states import EXPIRED_MARK, EXPIRING, MENU
 from core.models import Conversation

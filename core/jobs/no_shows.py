@@ -6,8 +6,8 @@ import datetime as dt
 import logging
 from collections import Counter
 
-from core import booking
-from core.calendar import LIVE_STATUSES, MAX_VISIT
+from core.clinic import booking
+from core.clinic.calendar import LIVE_STATUSES, MAX_VISIT
 from core.clock import to_db
 from core.errors import InvalidTransition
 from core.models import Appointment

@@ -16,16 +16,16 @@ from dataclasses import dataclass, field
 
 from peewee import SQL, IntegrityError, fn
 
-from core.calendar import LIVE_STATUSES
+from core.clinic.calendar import LIVE_STATUSES
 from core.clock import from_db, to_db
-from core.db import write_transaction
-from core.jobs import quiet_hours
 from core.jobs.claims import context_row, open_contexts, record
 from core.jobs.texts import choices, language_for, render, visit_context
+from core.messaging import quiet_hours
+from core.messaging.outbox import enqueue
 from core.models import Appointment, Doctor, Patient, ReminderClaim
-from core.outbox import enqueue
 from core.policy import Policy
-from core.prepared import insert_rows
+from core.storage.db import write_transaction
+from core.storage.prepared import insert_rows
 
 log = logging.getLogger(__name__)
 

@@ -8,9 +8,9 @@ from collections import Counter
 from collections.abc import Callable
 
 from core.jobs.deadlines import run_deadlines
-from core.jobs.freed_slots import offer_freed_slots
 from core.jobs.housekeeping import run_housekeeping
 from core.jobs.no_shows import run_no_shows
+from core.jobs.offers import offer_freed_slots
 from core.jobs.reminders import run_reminders
 from core.policy import Policy, load_policy
 

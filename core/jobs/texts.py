@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core import messages
 from core.dialog.say import day_text
+from core.messaging import texts as messages
 from core.policy import Policy
 
 LANGUAGES = messages.LANGUAGES

@@ -11,8 +11,8 @@ from twilio.request_validator import RequestValidator
 
 from bot.routes import setup_channels
 from console.keys import CLOCK, GATEWAY, SETTINGS
-from core.gateway import Gateway
 from core.settings import Settings
+from core.storage.gateway import Gateway
 from tests.bot.fakes import (
     ACCOUNT_SID,
     AUTH_TOKEN,

@@ -24,9 +24,9 @@ ROOT = Path(__file__).resolve().parents[2]
 # Commits one queued message in the outbox, then dies before any dispatch.
 ENQUEUE_THEN_DIE = """
     import datetime as dt, os, signal, sys
-    from core.db import open_database, write_transaction
+    from core.storage.db import open_database, write_transaction
     from core.models import Patient
-    from core.outbox import enqueue
+    from core.messaging.outbox import enqueue
 
     open_database(sys.argv[1])
     now = dt.datetime.fromisoformat(sys.argv[2])
@@ -39,8 +39,8 @@ ENQUEUE_THEN_DIE = """
 CLAIM_THEN_DIE = """
     import asyncio, datetime as dt, os, signal, sys
     from bot.dispatcher import Dispatcher
-    from core.db import open_database
-    from core.gateway import Gateway
+    from core.storage.db import open_database
+    from core.storage.gateway import Gateway
 
     class DieOnSend:
         channel = "sms"

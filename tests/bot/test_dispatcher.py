@@ -14,10 +14,10 @@ from bot.outbox_store import NO_PROVIDER
 from bot.pacing import RateLimits
 from bot.providers import senders_for
 from core.clock import from_db, to_db
-from core.db import write_transaction
-from core.gateway import Gateway
+from core.messaging.outbox import enqueue
 from core.models import Appointment, AuditLog, Conversation, Message, Patient
-from core.outbox import enqueue
+from core.storage.db import write_transaction
+from core.storage.gateway import Gateway
 from tests.bot.conftest import make_settings
 from tests.bot.fakes import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER
 from tests.factories import make_doctor, make_patient, make_policy, make_visit_type
@@ -330,7 +330,7 @@ async def test_a_waiting_reminder_is_dropped_when_its_visit_changed(
     dispatcher, fake_twilio, now, change
 ):
     """A reminder held back by retries or quiet hours never goes out stale."""
-    from core import booking
+    from core.clinic import booking
     from core.models import ReminderClaim
     from core.policy import load_policy
 

@@ -13,7 +13,7 @@ import bot.conversation
 from bot.render import SHARE_PHONE
 from bot.texts import channel_text
 from console.keys import CLOCK, DISPATCHER, TELEGRAM
-from core.messages import label
+from core.messaging.texts import label
 from core.models import Conversation, Message, Patient
 from tests.bot import telegram_payloads as tg
 from tests.bot.conftest import PUBLIC_URL, channel_app

@@ -12,7 +12,7 @@ import bot.conversation
 from bot.texts import channel_text
 from bot.twilio_sms import carrier_keyword, twiml
 from core.clock import to_db
-from core.inbound import Reply
+from core.messaging.inbound import Reply
 from core.models import Appointment, Conversation, Message, Patient
 from tests.bot.conftest import PUBLIC_URL, channel_app, sign, twilio_post
 from tests.bot.fakes import AUTH_TOKEN

@@ -9,7 +9,7 @@ import pytest
 
 from console.app import create_app
 from core.settings import Settings
-from core.staff import create_staff
+from core.staff.accounts import create_staff
 from tests.factories import make_doctor, make_patient, make_policy
 
 PASSWORD = "correct horse battery"

@@ -19,7 +19,7 @@ from aiohttp import web
 
 from console.app import create_app
 from console.keys import LIVE_FEED
-from core import booking
+from core.clinic import booking
 from core.models import Appointment, WorkingHours
 from core.policy import load_policy
 from core.settings import Settings

@@ -8,8 +8,8 @@ import sqlite3
 import pytest
 
 from console.cli import main
-from core.db import db
 from core.models import StaffUser
+from core.storage.db import db
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ async def test_health_is_degraded_when_the_database_is_gone(aiohttp_client, tmp_
     (tmp_path / "h.db").unlink()
     (tmp_path / "h.db").mkdir()  # the path is now unusable as a database
     from console.keys import GATEWAY
-    from core.db import db
+    from core.storage.db import db
 
     await app[GATEWAY].run(db.close)
     response = await client.get("/health")

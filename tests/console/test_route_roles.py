@@ -13,7 +13,7 @@ import datetime as dt
 import pytest
 
 from console.auth import PUBLIC
-from core import booking
+from core.clinic import booking
 from core.policy import load_policy
 from tests.console.conftest import csrf_of, login
 from tests.factories import make_patient

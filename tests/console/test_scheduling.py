@@ -11,12 +11,12 @@ from console import scheduling
 from console.app import create_app
 from console.cli import main
 from console.keys import GATEWAY
-from core import booking
-from core.db import db, open_database
-from core.migrate import migrate
+from core.clinic import booking
 from core.models import Message
 from core.policy import load_policy
 from core.settings import Settings
+from core.storage.db import db, open_database
+from core.storage.migrate import migrate
 from tests.console.conftest import FakeClock
 from tests.factories import make_doctor, make_patient, make_policy
 

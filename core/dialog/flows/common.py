@@ -5,7 +5,7 @@ from __future__ import annotations
 from core.dialog import states as S
 from core.dialog.outcome import Outcome, Turn
 from core.dialog.say import join, labels, reply
-from core.inbound import Reply
+from core.messaging.inbound import Reply
 
 MENU_KEYS = ("book", "my_appointments", "talk_to_staff")
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core.dateparse import AFTERNOON, EVENING, MORNING, parse_day_phrase
 from core.dialog import states as S
 from core.dialog import understand
+from core.dialog.dateparse import AFTERNOON, EVENING, MORNING, parse_day_phrase
 from core.dialog.flows.common import to_menu
 from core.dialog.outcome import Book, Handler, JoinWaitlist, Outcome, Reschedule, Turn
 from core.dialog.say import (
@@ -25,7 +25,7 @@ from core.dialog.say import (
 )
 from core.dialog.view import Slot
 from core.errors import DomainError, SlotTaken, SlotUnavailable
-from core.inbound import Reply
+from core.messaging.inbound import Reply
 
 PAGE = 5
 MAX_OFFERS = 20

@@ -10,8 +10,8 @@ import pytest
 
 from core.dialog import handle_inbound
 from core.dialog.states import allowed
-from core.inbound import Inbound, Reply
-from core.messages import gsm_fold, sms_segments
+from core.messaging.inbound import Inbound, Reply
+from core.messaging.texts import gsm_fold, sms_segments
 from core.models import Conversation
 from tests.factories import (
     make_department,

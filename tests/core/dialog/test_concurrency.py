@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import threading
 
-from core.db import db
 from core.dialog import handle_inbound
-from core.inbound import Inbound
+from core.messaging.inbound import Inbound
 from core.models import Appointment, Conversation, Message, Patient
+from core.storage.db import db
 from tests.core.dialog.conftest import NOW, Chat
 from tests.factories import make_patient
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from core.clock import to_db
 from core.dialog import handle_inbound
 from core.dialog.states import STATES, allowed
-from core.inbound import Inbound
+from core.messaging.inbound import Inbound
 from core.models import Conversation, Message
 from tests.core.dialog.conftest import NOW, Chat
 from tests.core.dialog.test_service import TUESDAY_10, _book

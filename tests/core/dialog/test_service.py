@@ -7,11 +7,11 @@ import json
 
 import pytest
 
-from core import booking
-from core.booking import Actor
+from core.clinic import booking
+from core.clinic.booking import Actor
 from core.clock import to_db
 from core.dialog import handle_inbound
-from core.inbound import Inbound
+from core.messaging.inbound import Inbound
 from core.models import (
     Appointment,
     AuditLog,
@@ -270,9 +270,10 @@ def test_unusable_stored_state_restarts_politely(clinic, chat, known):
 
 def test_hot_queries_are_built_once(clinic, chat, caplog):
     """The per-turn queries run as cached SQL, not rebuilt by peewee each turn."""
-    from core import calendar, policy
+    from core import policy
+    from core.clinic import calendar
     from core.dialog import queries, view
-    from core.prepared import Prepared
+    from core.storage.prepared import Prepared
 
     texts = ("hi", "1", "1", "1", "1", "tomorrow", "1", "yes", "2", "1", "1")
     for text in texts:

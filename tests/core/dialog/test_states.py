@@ -50,7 +50,7 @@ def test_transitions_name_only_known_states():
 
 
 def test_every_state_has_a_handler_and_a_reprompt_template():
-    from core.messages import MESSAGES_DIR
+    from core.messaging.texts import MESSAGES_DIR
 
     assert set(HANDLERS) == S.STATES
     for handler in HANDLERS.values():

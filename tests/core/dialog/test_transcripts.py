@@ -276,7 +276,7 @@ def test_idle_timeout_returns_to_the_menu_saying_so(clinic, chat):
 
 
 def test_conversation_survives_a_restart(clinic, chat, database):
-    from core.db import db, open_database
+    from core.storage.db import db, open_database
 
     for text in ("hi", "1", "2"):
         chat.send(text)

@@ -7,11 +7,11 @@ import threading
 
 import pytest
 
-from core import booking
+from core.clinic import booking
 from core.clock import UTC, to_db
-from core.db import db
 from core.models import Appointment, Message
 from core.policy import load_policy
+from core.storage.db import db
 from tests.factories import make_doctor, make_patient, make_policy
 
 # Monday 2026-11-23; visits are booked two days ahead of their start.

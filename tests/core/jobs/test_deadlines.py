@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core import booking
+from core.clinic import booking
 from core.errors import InvalidTransition
 from core.jobs.deadlines import enforce_deadline, find_unconfirmed, run_deadlines
 from core.jobs.reminders import run_reminders

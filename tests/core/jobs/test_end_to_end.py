@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core import booking
+from core.clinic import booking
 from core.dialog.service import handle_inbound
-from core.inbound import Inbound
 from core.jobs import runner
+from core.messaging.inbound import Inbound
 from core.models import Appointment, Message, WaitlistEntry, WaitlistOffer
 from tests.core.jobs.conftest import MONDAY, at, deliver_all, visit
 from tests.factories import make_patient

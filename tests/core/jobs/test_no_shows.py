@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core import booking
+from core.clinic import booking
 from core.jobs.no_shows import run_no_shows
 from core.models import Appointment, AuditLog
 from core.policy import load_policy

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from core import booking
+from core.clinic import booking
 from core.clock import from_db, to_db
 from core.jobs.reminders import run_reminders
 from core.models import Appointment, AuditLog, Conversation, Message, ReminderClaim
@@ -302,7 +302,7 @@ def test_a_patient_mid_flow_keeps_their_place_when_a_reminder_goes(clinic):
 def test_two_visits_reminded_ask_which_one_before_confirming(clinic):
     """A "1" must never confirm the other visit and leave this one to lapse."""
     from core.dialog import handle_inbound
-    from core.inbound import Inbound
+    from core.messaging.inbound import Inbound
 
     doctor, patient = clinic
     first = visit(doctor, patient, at(TUESDAY, 12))

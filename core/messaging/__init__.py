@@ -1,0 +1,1 @@
+"""Talking to patients: message texts, phone numbers, the outbox and its delivery."""

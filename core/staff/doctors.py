@@ -1,0 +1,138 @@
+"""Doctors and departments for the console: create, edit, deactivate, list."""
+
+from __future__ import annotations
+
+from peewee import IntegrityError
+
+from core.errors import InvalidInput, NotFound
+from core.models import Department, Doctor, DoctorVisitType, VisitType
+from core.storage.db import write_transaction
+
+
+def _name(text: str, what: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput(f"Please give the {what}'s name.")
+    if len(text) > 120:
+        raise InvalidInput(f"The {what}'s name is too long.")
+    return text
+
+
+def save_department(name: str, department_id: int | None = None) -> Department:
+    """Create or rename a department; names are unique."""
+    name = _name(name, "department")
+    try:
+        with write_transaction():
+            if department_id is None:
+                return Department.create(name=name)
+            department = Department.get_or_none(Department.id == department_id)
+            if department is None:
+                raise NotFound("That department does not exist.")
+            department.name = name
+            department.save()
+            return department
+    except IntegrityError:
+        raise InvalidInput(f"There is already a department called {name}.") from None
+
+
+def set_department_active(department_id: int, active: bool) -> None:
+    if (
+        not Department.update(active=active)
+        .where(Department.id == department_id)
+        .execute()
+    ):
+        raise NotFound("That department does not exist.")
+
+
+def save_doctor(
+    name: str,
+    department_id: int,
+    specialisation: str = "",
+    visit_type_ids: list[int] | None = None,
+    doctor_id: int | None = None,
+) -> Doctor:
+    """Create or edit a doctor and which visit types they offer."""
+    name = _name(name, "doctor")
+    if not Department.select().where(Department.id == department_id).exists():
+        raise InvalidInput("Please choose a department.")
+    with write_transaction():
+        if doctor_id is None:
+            doctor = Doctor.create(
+                name=name, department=department_id, specialisation=specialisation[:120]
+            )
+        else:
+            doctor = Doctor.get_or_none(Doctor.id == doctor_id)
+            if doctor is None:
+                raise NotFound("That doctor does not exist.")
+            doctor.name, doctor.department = name, department_id
+            doctor.specialisation = specialisation[:120]
+            doctor.save()
+        if visit_type_ids is not None:
+            known = {
+                vid
+                for (vid,) in VisitType.select(VisitType.id)
+                .where(VisitType.id.in_(visit_type_ids))
+                .tuples()
+            }
+            DoctorVisitType.delete().where(
+                DoctorVisitType.doctor == doctor.id
+            ).execute()
+            for vid in sorted(known):
+                DoctorVisitType.create(doctor=doctor.id, visit_type=vid)
+    return doctor
+
+
+def set_doctor_active(doctor_id: int, active: bool) -> None:
+    """Deactivate: no new bookings; existing visits stay for staff to handle."""
+    if not Doctor.update(active=active).where(Doctor.id == doctor_id).execute():
+        raise NotFound("That doctor does not exist.")
+
+
+def doctor_admin_list() -> list[dict]:
+    """Every doctor, active or not, with department, for the Doctors page."""
+    rows = (
+        Doctor.select(
+            Doctor.id,
+            Doctor.name,
+            Doctor.active,
+            Doctor.specialisation,
+            Department.name,
+        )
+        .join(Department)
+        .order_by(Doctor.active.desc(), Doctor.name)
+        .tuples()
+    )
+    return [
+        {"id": i, "name": n, "active": a, "specialisation": s, "department": d}
+        for i, n, a, s, d in rows
+    ]
+
+
+def doctor_form(doctor_id: int) -> dict:
+    doctor = Doctor.get_or_none(Doctor.id == doctor_id)
+    if doctor is None:
+        raise NotFound("That doctor does not exist.")
+    offered = {
+        vid
+        for (vid,) in DoctorVisitType.select(DoctorVisitType.visit_type)
+        .where(DoctorVisitType.doctor == doctor_id)
+        .tuples()
+    }
+    return {
+        "id": doctor.id,
+        "name": doctor.name,
+        "department_id": doctor.department_id,
+        "specialisation": doctor.specialisation,
+        "active": doctor.active,
+        "visit_types": offered,
+    }
+
+
+def all_departments() -> list[dict]:
+    rows = Department.select().order_by(Department.name)
+    return [{"id": d.id, "name": d.name, "active": d.active} for d in rows]
+
+
+def all_visit_types() -> list[dict]:
+    rows = VisitType.select().where(VisitType.active == True).order_by(VisitType.name)  # noqa: E712
+    return [{"id": v.id, "name": v.name, "minutes": v.minutes} for v in rows]

@@ -1,0 +1,1 @@
+"""Database plumbing: the connection, how async code reaches it, prepared SQL, migrations."""

@@ -1,0 +1,1 @@
+"""Read models for the console and the API: plain data, fully loaded, no writes."""

@@ -1,0 +1,98 @@
+"""Group commit on SQLite: writes arriving together share one transaction."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+
+import pytest
+
+from core.models import Department, Doctor
+from core.storage.db import db, write_transaction
+from core.storage.gateway import Gateway, InlineGateway
+
+
+def _add(name: str) -> str:
+    with write_transaction():
+        Department.create(name=name)
+    return name
+
+
+def _add_then_fail(name: str) -> None:
+    with write_transaction():
+        Department.create(name=name)
+        raise ValueError("refused")
+
+
+def _committed(url: str) -> list[str]:
+    """Department names as another connection sees them: committed ones only."""
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as other:
+        return sorted(r[0] for r in other.execute("SELECT name FROM department"))
+
+
+@pytest.fixture
+def statements(sqlite_database):
+    seen: list[str] = []
+    db.connection().set_trace_callback(seen.append)
+    yield seen
+    db.connection().set_trace_callback(None)
+
+
+async def test_writes_arriving_together_commit_once(sqlite_database, statements):
+    gateway = InlineGateway()
+    names = await asyncio.gather(*(gateway.run_write(_add, f"d{n}") for n in range(5)))
+    assert names == [f"d{n}" for n in range(5)]  # each caller gets its own result
+    assert _committed(sqlite_database) == names  # durable before anyone heard back
+    assert [s for s in statements if s.startswith(("BEGIN", "COMMIT"))] == [
+        "BEGIN IMMEDIATE",
+        "COMMIT",
+    ]
+
+
+async def test_a_failing_write_is_undone_alone(sqlite_database):
+    gateway = InlineGateway()
+    results = await asyncio.gather(
+        gateway.run_write(_add, "kept"),
+        gateway.run_write(_add_then_fail, "undone"),
+        gateway.run_write(_add, "also kept"),
+        return_exceptions=True,
+    )
+    assert results[0] == "kept" and results[2] == "also kept"
+    assert isinstance(results[1], ValueError)
+    assert _committed(sqlite_database) == ["also kept", "kept"]
+
+
+async def test_a_failed_commit_fails_every_caller_and_keeps_nothing(sqlite_database):
+    def orphan() -> None:
+        # A foreign key checked only at COMMIT: the whole batch's commit fails.
+        db.execute_sql("PRAGMA defer_foreign_keys = ON")
+        Doctor.insert(name="x", department=999).execute()
+
+    gateway = InlineGateway()
+    results = await asyncio.gather(
+        gateway.run_write(_add, "first"),
+        gateway.run_write(orphan),
+        return_exceptions=True,
+    )
+    assert all(isinstance(r, Exception) for r in results), results
+    assert _committed(sqlite_database) == []
+    assert await gateway.run_write(_add, "later") == "later"  # the connection is fine
+    assert _committed(sqlite_database) == ["later"]
+
+
+async def test_writes_in_later_loop_turns_get_their_own_commit(
+    sqlite_database, statements
+):
+    gateway = InlineGateway()
+    await gateway.run_write(_add, "one")
+    await gateway.run_write(_add, "two")
+    assert statements.count("COMMIT") == 2
+
+
+async def test_the_threaded_gateway_runs_writes_one_by_one(database):
+    gateway = Gateway()
+    try:
+        assert await gateway.run_write(_add, "solo") == "solo"
+        assert await gateway.run(lambda: Department.get().name) == "solo"
+    finally:
+        gateway.close()
