@@ -1,1 +1,1 @@
-"""The clinic's rules and records: slots, calendars, bookings, patients, the waitlist."""
+"""The clinic's rules and records: slots, calendars, bookings, the waitlist."""

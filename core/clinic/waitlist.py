@@ -16,9 +16,9 @@ from core.clinic.calendar import LIVE_STATUSES, MAX_VISIT
 from core.clock import from_db, to_db
 from core.errors import DomainError, SlotTaken, SlotUnavailable
 from core.jobs.claims import context_row, open_contexts
-from core.jobs.texts import choices, language_for, render, visit_context
 from core.messaging import quiet_hours
 from core.messaging.outbox import enqueue, preferred_channel
+from core.messaging.texts import choices, language_for, render, visit_context
 from core.models import (
     Appointment,
     Doctor,

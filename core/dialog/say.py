@@ -7,25 +7,9 @@ from collections.abc import Sequence
 
 from core.dialog.outcome import Turn
 from core.errors import DomainError, InvalidTransition, NotFound
+from core.messaging import texts
 from core.messaging.inbound import Reply
 from core.messaging.texts import label, render
-
-_DAYS = {
-    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-    "es": ("lun", "mar", "mié", "jue", "vie", "sáb", "dom"),
-}
-_MONTHS = {
-    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
-           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-    "es": ("ene", "feb", "mar", "abr", "may", "jun",
-           "jul", "ago", "sep", "oct", "nov", "dic"),
-}  # fmt: skip
-
-
-def day_text(day: dt.date, lang: str) -> str:
-    """'Mon 23 Nov' / 'lun 23 nov'."""
-    lang = lang if lang in _DAYS else "en"
-    return f"{_DAYS[lang][day.weekday()]} {day.day} {_MONTHS[lang][day.month - 1]}"
 
 
 def time_text(moment: dt.datetime, turn: Turn) -> str:
@@ -34,8 +18,7 @@ def time_text(moment: dt.datetime, turn: Turn) -> str:
 
 def when_text(moment: dt.datetime, turn: Turn) -> str:
     """'Mon 23 Nov, 10:30' in the clinic's time zone."""
-    local = moment.astimezone(turn.policy.tz)
-    return f"{day_text(local.date(), turn.lang)}, {local:%H:%M}"
+    return texts.when_text(moment, turn.policy, turn.lang)
 
 
 def numbered(labels: Sequence[str]) -> tuple[tuple[str, str], ...]:

@@ -17,8 +17,8 @@ from core.clinic import booking
 from core.clock import from_db, to_db
 from core.errors import InvalidTransition
 from core.jobs.claims import claim, flag_for_staff
-from core.jobs.texts import language_for, render, visit_context
 from core.messaging.outbox import enqueue, preferred_channel
+from core.messaging.texts import language_for, render, visit_context
 from core.models import Appointment, Doctor, Message, Patient, ReminderClaim
 from core.policy import Policy
 from core.storage.db import write_transaction

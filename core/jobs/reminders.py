@@ -19,9 +19,9 @@ from peewee import SQL, IntegrityError, fn
 from core.clinic.calendar import LIVE_STATUSES
 from core.clock import from_db, to_db
 from core.jobs.claims import context_row, open_contexts, record
-from core.jobs.texts import choices, language_for, render, visit_context
 from core.messaging import quiet_hours
 from core.messaging.outbox import enqueue
+from core.messaging.texts import choices, language_for, render, visit_context
 from core.models import Appointment, Doctor, Patient, ReminderClaim
 from core.policy import Policy
 from core.storage.db import write_transaction

@@ -1,4 +1,5 @@
-"""Patient-facing texts: Jinja2 templates per language, and SMS segment counting.
+"""Patient-facing texts: Jinja2 templates per language, dates as patients read them,
+and SMS segment counting.
 
 Each text is templates/messages/<lang>/<name>.txt. Short button labels live in
 templates/messages/<lang>/labels.cfg as `key = text` lines (each a tiny
@@ -7,6 +8,7 @@ template), kept out of *.txt because they are never sent on their own.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import math
 import unicodedata
@@ -15,6 +17,7 @@ from pathlib import Path
 import jinja2
 
 import templates
+from core.policy import Policy
 
 LANGUAGES = ("en", "es")
 DEFAULT_LANGUAGE = "en"
@@ -120,6 +123,65 @@ def label_keys(lang: str) -> list[str]:
 def template_files() -> list[Path]:
     """Every message template on disk, including ones other areas add."""
     return sorted(MESSAGES_DIR.glob("*/*.txt"))
+
+
+def choices(
+    lang: str, keyed: tuple[tuple[str, str], ...]
+) -> tuple[tuple[str, str], ...]:
+    """(label key, value) pairs -> (label in the patient's language, value)."""
+    return tuple((label(lang, key), value) for key, value in keyed)
+
+
+def language_for(patient_language: str | None, policy: Policy) -> str:
+    """The patient's language if we have texts in it, else the clinic's."""
+    for lang in (patient_language, policy.default_language):
+        if lang in LANGUAGES:
+            return lang
+    return DEFAULT_LANGUAGE
+
+
+_DAYS = {
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+    "es": ("lun", "mar", "mié", "jue", "vie", "sáb", "dom"),
+}
+_MONTHS = {
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
+           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+    "es": ("ene", "feb", "mar", "abr", "may", "jun",
+           "jul", "ago", "sep", "oct", "nov", "dic"),
+}  # fmt: skip
+
+
+def day_text(day: dt.date, lang: str) -> str:
+    """'Mon 23 Nov' / 'lun 23 nov'."""
+    lang = lang if lang in _DAYS else DEFAULT_LANGUAGE
+    return f"{_DAYS[lang][day.weekday()]} {day.day} {_MONTHS[lang][day.month - 1]}"
+
+
+def when_text(moment: dt.datetime, policy: Policy, lang: str) -> str:
+    """'Mon 23 Nov, 10:30' in the clinic's time zone."""
+    local = moment.astimezone(policy.tz)
+    return f"{day_text(local.date(), lang)}, {local:%H:%M}"
+
+
+def visit_context(
+    *,
+    start: dt.datetime,
+    lang: str,
+    policy: Policy,
+    first_name: str,
+    doctor: str,
+) -> dict[str, str]:
+    """Template variables for a visit; the time is shown in the clinic's zone."""
+    local = start.astimezone(policy.tz)
+    return {
+        "clinic": policy.clinic_name,
+        "first_name": first_name or ("there" if lang == "en" else ""),
+        "doctor": doctor,
+        "day": day_text(local.date(), lang),
+        "time": local.strftime("%H:%M"),
+        "when": when_text(start, policy, lang),
+    }
 
 
 def is_gsm7(text: str) -> bool:

@@ -1,1 +1,1 @@
-"""Database plumbing: the connection, how async code reaches it, prepared SQL, migrations."""
+"""Database plumbing: connection, gateway for async code, prepared SQL, migrations."""

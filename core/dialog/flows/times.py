@@ -15,7 +15,6 @@ from core.dialog.dateparse import AFTERNOON, EVENING, MORNING, parse_day_phrase
 from core.dialog.flows.common import to_menu
 from core.dialog.outcome import Book, Handler, JoinWaitlist, Outcome, Reschedule, Turn
 from core.dialog.say import (
-    day_text,
     join,
     labels,
     problem_text,
@@ -26,6 +25,7 @@ from core.dialog.say import (
 from core.dialog.view import Slot
 from core.errors import DomainError, SlotTaken, SlotUnavailable
 from core.messaging.inbound import Reply
+from core.messaging.texts import day_text
 
 PAGE = 5
 MAX_OFFERS = 20

@@ -8,8 +8,7 @@ import jinja2
 import pytest
 from jinja2 import meta
 
-from core.jobs.texts import visit_context
-from core.messaging.texts import MESSAGES_DIR, render, sms_segments
+from core.messaging.texts import MESSAGES_DIR, render, sms_segments, visit_context
 from core.policy import Policy
 
 ALLOWED = {
