@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     if not 1 <= args.patients <= 180:
         parser.error("--patients must be 1..180 (each wants a distinct time)")
 
-    from core.dialog import handle_inbound
+    from core.dialog.service import handle_inbound
     from core.messaging.inbound import Inbound
     from core.storage.db import open_database
     from core.storage.migrate import migrate

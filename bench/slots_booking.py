@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 from bench.common import report, timed
+from core.audit import Actor
 from core.clinic import booking
-from core.clinic.booking import Actor
 from core.clinic.calendar import free_slots_for_doctor, next_slots
 from core.models import Appointment, Doctor, Patient
 from core.policy import load_policy

@@ -17,11 +17,17 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from bot.outbox_store import DISPATCH_CHANNELS, Failure, claim_due, record_results
+from bot.keys import CLOCK, DISPATCHER, GATEWAY, SETTINGS
 from bot.pacing import RateLimiter, RateLimits
-from bot.providers import SEND_TIMEOUT, Outgoing, Sender, SendError, senders_for
-from console.keys import CLOCK, DISPATCHER, GATEWAY, SETTINGS
+from bot.providers import SEND_TIMEOUT, Sender, SendError, senders_for
 from core.clock import Clock, system_clock
+from core.messaging.delivery import (
+    DISPATCH_CHANNELS,
+    Failure,
+    Outgoing,
+    claim_due,
+    record_results,
+)
 from core.settings import Settings
 from core.storage.gateway import Gateway
 

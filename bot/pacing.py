@@ -1,4 +1,4 @@
-"""When an outbound message may go: provider rate limits, the clinic's quiet hours."""
+"""How fast outbound messages may go: the providers' rate limits, per process."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ import datetime as dt
 import threading
 from dataclasses import dataclass
 
-from core.messaging import quiet_hours
-from core.policy import Policy
 from core.settings import Settings
 
 
@@ -68,13 +66,3 @@ class RateLimiter:
     def _forget(self, now: dt.datetime) -> None:
         """Drop keys whose bucket is full again: they hold no information."""
         self._tat = {k: t for k, t in self._tat.items() if t > now}
-
-
-def quiet_until(now: dt.datetime, policy: Policy) -> dt.datetime | None:
-    """When the quiet hours around now end (aware UTC), or None outside them.
-
-    The scheduler's rule (core.jobs.quiet_hours), so both agree on every
-    night, DST nights included.
-    """
-    window = quiet_hours.window_containing(now, policy)
-    return None if window is None else window[1]

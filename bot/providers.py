@@ -11,7 +11,6 @@ import asyncio
 import base64
 import logging
 import os
-from dataclasses import dataclass
 from typing import Protocol
 
 import aiohttp
@@ -24,6 +23,7 @@ from twilio.rest import Client
 
 from bot.render import sms_text, telegram_markup
 from bot.telegram_http import AiohttpRequest
+from core.messaging.delivery import Outgoing
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -36,21 +36,6 @@ SEND_TIMEOUT = 15.0  # seconds for one provider call, retries excluded
 TELEGRAM_POOL = 16  # parallel Bot API calls; Telegram allows ~30 msg/s per bot
 # Twilio errors that no retry can fix: opted out, invalid/unreachable numbers.
 TWILIO_PERMANENT = {21211, 21214, 21408, 21610, 21612, 21614, 30004, 30005, 30006}
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """One claimed outbound row, as much of it as a provider needs."""
-
-    id: int
-    channel: str
-    address: str
-    body: str
-    choices: tuple[tuple[str, str], ...] = ()
-    urgent: bool = False
-    kind: str = "reply"
-    patient_id: int | None = None
-    attempts: int = 1
 
 
 class SendError(Exception):

@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from bot.dispatcher import build_dispatcher, dispatcher_ctx
+from bot.keys import DISPATCHER, SETTINGS, TELEGRAM
 from bot.telegram import WEBHOOK_PATH, telegram_ctx, telegram_webhook
 from bot.twilio_sms import setup_twilio
-from console.keys import DISPATCHER, SETTINGS, TELEGRAM
 
 
 async def _outbox_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -17,10 +17,10 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
+from bot.keys import SETTINGS, TELEGRAM
 from bot.providers import TELEGRAM_POOL
 from bot.telegram_http import AiohttpRequest
 from bot.telegram_updates import WEB_APP, on_update
-from console.keys import SETTINGS, TELEGRAM
 from core.settings import Settings
 
 log = logging.getLogger(__name__)

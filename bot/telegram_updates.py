@@ -16,17 +16,14 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.conversation import Apology, converse
+from bot.keys import CLOCK, DISPATCHER, GATEWAY
 from bot.render import SHARE_PHONE
-from bot.telegram_store import (
-    answer_outside_dialog,
-    needs_phone,
-    queue_reply,
-    set_blocked,
-)
 from bot.texts import channel_text, patient_language
-from console.keys import CLOCK, DISPATCHER, GATEWAY
 from core.errors import InvalidInput
+from core.messaging.channels import answer_outside_dialog, queue_reply
+from core.messaging.delivery import set_telegram_blocked
 from core.messaging.inbound import Inbound
+from core.messaging.patients import needs_phone
 from core.messaging.phones import normalize_phone
 from core.messaging.texts import label
 
@@ -175,7 +172,9 @@ async def _membership(app: web.Application, change: ChatMemberUpdated) -> None:
     status = change.new_chat_member.status
     if status in (ChatMemberStatus.BANNED, ChatMemberStatus.MEMBER):
         blocked = status == ChatMemberStatus.BANNED
-        await app[GATEWAY].run(set_blocked, str(change.chat.id), blocked, app[CLOCK]())
+        await app[GATEWAY].run(
+            set_telegram_blocked, str(change.chat.id), blocked, app[CLOCK]()
+        )
 
 
 async def _answer(

@@ -10,7 +10,7 @@ import sys
 from typing import TextIO
 
 from core.clock import Clock, system_clock
-from core.dialog import handle_inbound
+from core.dialog.service import handle_inbound
 from core.errors import InvalidInput
 from core.messaging.inbound import Inbound, Reply
 from core.messaging.phones import normalize_phone

@@ -6,19 +6,12 @@ import logging
 
 from aiohttp import web
 
-from console.keys import GATEWAY
+from bot.keys import GATEWAY
+from core.messaging.patients import language_of
 from core.messaging.texts import render
-from core.models import Patient
-from core.policy import load_policy
+from core.storage.db import DATABASE_ERRORS
 
 log = logging.getLogger(__name__)
-
-
-def language_for(channel: str, address: str) -> str:
-    """The patient's language if we know them, else the clinic's default."""
-    column = Patient.phone if channel == "sms" else Patient.telegram_chat_id
-    known = Patient.select(Patient.language).where(column == address).first()
-    return known.language if known else load_policy().default_language
 
 
 def channel_text(lang: str, name: str) -> str:
@@ -29,7 +22,7 @@ def channel_text(lang: str, name: str) -> str:
 async def patient_language(app: web.Application, channel: str, address: str) -> str:
     """The language to answer in; English if even that cannot be looked up."""
     try:
-        return await app[GATEWAY].run(language_for, channel, address)
-    except Exception:  # the database is down: still answer, in English
+        return await app[GATEWAY].run(language_of, channel, address)
+    except DATABASE_ERRORS:  # the database is down: still answer, in English
         log.warning("could not look up the language of %s %s", channel, address)
         return "en"

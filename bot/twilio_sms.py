@@ -20,11 +20,11 @@ from twilio.request_validator import (
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.conversation import converse
+from bot.keys import CLOCK, GATEWAY, SETTINGS
 from bot.render import sms_text
 from bot.texts import channel_text, patient_language
-from bot.twilio_status import record_delivery
-from console.keys import CLOCK, GATEWAY, SETTINGS
 from core.errors import InvalidInput
+from core.messaging.delivery import record_delivery
 from core.messaging.inbound import Inbound, Reply
 from core.messaging.phones import normalize_phone
 

@@ -10,10 +10,11 @@ from aiohttp import web
 
 from bot.routes import setup_channels
 from console.health import health
-from console.keys import CLOCK, GATEWAY, ROLE, SETTINGS
+from console.keys import CLOCK, DIALOG, GATEWAY, ROLE, SETTINGS
 from console.routes import setup_console
 from console.scheduling import setup_scheduler
 from core.clock import Clock, system_clock
+from core.dialog.service import handle_inbound
 from core.policy import ensure_policy
 from core.settings import Settings
 from core.storage.checkpoint import WalCheckpointer, checkpoint_off_this_connection
@@ -64,6 +65,7 @@ def create_app(
     app[SETTINGS] = settings
     app[ROLE] = role
     app[CLOCK] = clock
+    app[DIALOG] = handle_inbound
     # The database comes first: everything registered after it uses the gateway.
     app.cleanup_ctx.append(database_ctx)
     app.router.add_get("/health", health, name="health")

@@ -10,6 +10,7 @@ from console import common, forms
 from console.auth import EVERYONE, allow
 from console.auth import now as clock_now
 from console.render import render
+from core import audit
 from core.clinic import booking
 from core.clinic.calendar import next_slots
 from core.staff.logins import SessionUser
@@ -60,7 +61,7 @@ async def appointment(request: web.Request) -> web.StreamResponse:
 
 def _act(action: str, user: SessionUser, appointment_id: int, form, now, policy):
     """Run one staff action through core.booking (compare-and-set transitions)."""
-    actor = booking.Actor("staff", user.id)
+    actor = audit.Actor("staff", user.id)
     if action == "confirm":
         return booking.confirm(appointment_id, actor, now)
     if action == "cancel":

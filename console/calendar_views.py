@@ -10,8 +10,10 @@ from console import common, forms
 from console.auth import EVERYONE, STAFF, allow
 from console.auth import now as clock_now
 from console.render import render
+from core import audit
 from core.clinic import booking
-from core.views.patients import book_for_new_patient, search_patients
+from core.staff.patients import book_for_new_patient
+from core.views.patients import search_patients
 from core.views.schedule import calendar_grid, departments, doctors
 
 VIEWS = {"day": 1, "week": 7}
@@ -103,7 +105,7 @@ async def book(request: web.Request) -> web.StreamResponse:
         "start": start,
         "policy": policy,
         "now": now,
-        "actor": booking.Actor("staff", user.id),
+        "actor": audit.Actor("staff", user.id),
         "visit_type_id": forms.integer(form, "visit_type", required=False),
         "via": "console",
     }

@@ -7,7 +7,7 @@ from importlib.metadata import PackageNotFoundError, version
 from aiohttp import web
 
 from console.keys import GATEWAY, SCHEDULER_STATUS
-from core.storage.db import db
+from core.storage.db import ping
 
 
 def _version() -> str:
@@ -17,14 +17,10 @@ def _version() -> str:
         return "unknown"
 
 
-def _ping() -> None:
-    db.execute_sql("SELECT 1").fetchone()
-
-
 async def health(request: web.Request) -> web.Response:
     """Report the database (checked for real) and the scheduler."""
     try:
-        await request.app[GATEWAY].run(_ping)
+        await request.app[GATEWAY].run(ping)
         database = "ok"
     except Exception as exc:  # any failure to reach the database is "down"
         database = f"error: {type(exc).__name__}"

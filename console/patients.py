@@ -8,7 +8,8 @@ from console import common, forms
 from console.auth import EVERYONE, STAFF, allow
 from console.auth import now as clock_now
 from console.render import render
-from core.views.patients import patient_page, reply_to_patient, search_patients
+from core.staff.patients import reply_to_patient
+from core.views.patients import patient_page, search_patients
 
 
 @allow(*EVERYONE)

@@ -7,8 +7,9 @@ from aiohttp import web
 from console import common, forms
 from console.auth import STAFF, allow
 from console.render import render
+from core.messaging import conversations
+from core.staff.patients import remove_from_waitlist
 from core.views import records
-from core.views.patients import resolve_conversation
 from core.views.schedule import flagged_conversations
 
 CHANNELS = ("", "sms", "telegram", "console", "none")
@@ -25,7 +26,7 @@ async def inbox(request: web.Request) -> web.StreamResponse:
 
 @allow(*STAFF)
 async def inbox_resolve(request: web.Request) -> web.StreamResponse:
-    await common.db(request, resolve_conversation, forms.route_id(request))
+    await common.db(request, conversations.resolve, forms.route_id(request))
     raise common.redirect(request, "inbox", "Marked resolved")
 
 
@@ -43,7 +44,7 @@ async def waitlist(request: web.Request) -> web.StreamResponse:
 
 @allow(*STAFF)
 async def waitlist_remove(request: web.Request) -> web.StreamResponse:
-    await common.db(request, records.remove_from_waitlist, forms.route_id(request))
+    await common.db(request, remove_from_waitlist, forms.route_id(request))
     raise common.redirect(request, "waitlist", "Taken off the waitlist")
 
 

@@ -10,8 +10,8 @@ from aiohttp import web
 from console import common, forms
 from console.auth import STAFF, allow
 from console.auth import now as clock_now
+from console.keys import DIALOG
 from console.render import render
-from core.dialog import handle_inbound
 from core.errors import InvalidInput
 from core.messaging.inbound import Inbound
 from core.messaging.phones import normalize_phone
@@ -69,8 +69,7 @@ async def simulator_send(request: web.Request) -> web.StreamResponse:
         text=text,
         provider_id=f"console-{uuid.uuid4().hex}",
     )
-    await common.db(
-        request, handle_inbound, inbound, clock_now(request), deliver="inline"
-    )
+    dialog = request.app[DIALOG]
+    await common.db(request, dialog, inbound, clock_now(request), deliver="inline")
     url = request.app.router["simulator"].url_for().with_query(phone=phone)
     raise web.HTTPSeeOther(url)

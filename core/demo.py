@@ -7,8 +7,8 @@ import logging
 import random
 import secrets
 
+from core.audit import SYSTEM, Actor
 from core.clinic import booking
-from core.clinic.booking import SYSTEM, Actor
 from core.clock import UTC, to_db
 from core.errors import DomainError
 from core.models import (

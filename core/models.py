@@ -127,6 +127,10 @@ class Patient(BaseModel):
         return self.name.split()[0] if self.name.strip() else ""
 
 
+# The statuses in which a visit holds its time (and can still change).
+LIVE_STATUSES = ("scheduled", "confirmed")
+
+
 class Appointment(BaseModel):
     # Indexed below by (doctor, start, ...) and (patient, start).
     doctor = ForeignKeyField(Doctor, backref="appointments", index=False)

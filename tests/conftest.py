@@ -9,6 +9,7 @@ import pytest
 
 from core.storage.db import db, open_database
 from core.storage.migrate import migrate
+from core.storage.prepared import Prepared
 
 PG_URL = os.environ.get("CLINICBOT_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])
@@ -50,3 +51,15 @@ def sqlite_database(tmp_path):
 def now():
     """A fixed Monday morning, 2026-11-23 08:00 UTC."""
     return dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def prepared_statements_checked_on_every_call():
+    """Every prepared statement is built again and compared, on every call.
+
+    A builder whose SQL depends on a value the cache does not key on would
+    otherwise run another query's SQL; here it fails the test that reached it.
+    """
+    Prepared.verify = True
+    yield
+    Prepared.verify = False

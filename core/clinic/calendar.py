@@ -1,25 +1,20 @@
-"""Load doctors' calendars from the database for the pure slot rules."""
+"""Doctors' calendars from the database for the pure slot rules, and whether
+a doctor, a kind of visit and a time can be booked by those rules."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import NamedTuple
 
+from core.clinic import queries
 from core.clinic.slots import DoctorCalendar, day_slots, next_free_slots
 from core.clock import UTC, from_db, to_db
-from core.models import (
-    Appointment,
-    Closure,
-    Doctor,
-    DoctorVisitType,
-    TimeOff,
-    WorkingHours,
-)
+from core.errors import NotFound, SlotUnavailable
+from core.models import LIVE_STATUSES
 from core.policy import Policy
-from core.storage.prepared import Prepared
 
-LIVE_STATUSES = ("scheduled", "confirmed")
 # No visit is longer than this; it bounds the look-back of overlap queries so
 # they stay on the (doctor, start) index.
 MAX_VISIT = dt.timedelta(hours=12)
@@ -34,39 +29,10 @@ def utc_bounds(
     return start, end.astimezone(UTC)
 
 
-# Built once per process by core.prepared: the dialog loads calendars on most
-# turns, and peewee building these costs more than SQLite running them.
-_HOURS = Prepared(
-    lambda doctor_ids: WorkingHours.select(
-        WorkingHours.doctor, WorkingHours.weekday, WorkingHours.start, WorkingHours.end
-    ).where(WorkingHours.doctor.in_(doctor_ids))
-)
-_TIME_OFF = Prepared(
-    lambda doctor_ids, lo, hi: TimeOff.select(
-        TimeOff.doctor, TimeOff.start, TimeOff.end
-    ).where(TimeOff.doctor.in_(doctor_ids), TimeOff.end > lo, TimeOff.start < hi)
-)
-_BUSY = Prepared(
-    lambda doctor_ids, since, hi, statuses: Appointment.select(
-        Appointment.doctor, Appointment.start, Appointment.end
-    ).where(
-        Appointment.doctor.in_(doctor_ids),
-        Appointment.start >= since,
-        Appointment.start < hi,
-        Appointment.status.in_(statuses),
-    )
-)
-_CLOSURES = Prepared(
-    lambda first, last: Closure.select(Closure.day).where(
-        Closure.day.between(first, last)
-    )
-)
-
-
 def load_hours(doctor_ids: Sequence[int]) -> dict[int, dict[int, list]]:
     """doctor id -> weekday -> [(start, end)] of their working hours."""
     hours: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
-    for doctor_id, weekday, start, end in _HOURS.rows(list(doctor_ids)):
+    for doctor_id, weekday, start, end in queries.HOURS.rows(list(doctor_ids)):
         hours[doctor_id][weekday].append((start, end))
     return {d: {k: list(v) for k, v in hours[d].items()} for d in doctor_ids}
 
@@ -88,12 +54,14 @@ def load_calendars(
     lo, hi = utc_bounds(first, last, policy)
     hours = hours if hours is not None else load_hours(ids)
     off: dict[int, list] = defaultdict(list)
-    for doctor_id, start, end in _TIME_OFF.rows(ids, to_db(lo), to_db(hi)):
+    for doctor_id, start, end in queries.TIME_OFF.rows(ids, to_db(lo), to_db(hi)):
         off[doctor_id].append((from_db(start), from_db(end)))
     busy: dict[int, list] = defaultdict(list)
     if with_busy:
         since = to_db(lo - MAX_VISIT)
-        for doctor_id, start, end in _BUSY.rows(ids, since, to_db(hi), LIVE_STATUSES):
+        for doctor_id, start, end in queries.BUSY.rows(
+            ids, since, to_db(hi), LIVE_STATUSES
+        ):
             busy[doctor_id].append((from_db(start), from_db(end)))
     return [
         DoctorCalendar(doctor_id=d, hours=hours[d], time_off=off[d], busy=busy[d])
@@ -102,7 +70,7 @@ def load_calendars(
 
 
 def load_closures(first: dt.date, last: dt.date) -> frozenset[dt.date]:
-    return frozenset(day for (day,) in _CLOSURES.rows(first, last))
+    return frozenset(day for (day,) in queries.CLOSURES.rows(first, last))
 
 
 def free_slots_for_doctor(
@@ -113,33 +81,12 @@ def free_slots_for_doctor(
     return day_slots(day, calendar, load_closures(day, day), policy, now, length)
 
 
-def _doctor_ids_query(by_department: bool, by_visit_type: bool) -> Prepared:
-    def build(active, *keys):
-        query = Doctor.select(Doctor.id).where(Doctor.active == active)
-        if by_department:
-            query = query.where(Doctor.department == keys[0])
-        if by_visit_type:
-            query = query.join(DoctorVisitType).where(
-                DoctorVisitType.visit_type == keys[-1]
-            )
-        return query.order_by(Doctor.id)
-
-    return Prepared(build)
-
-
-_DOCTOR_IDS = {
-    (by_department, by_visit_type): _doctor_ids_query(by_department, by_visit_type)
-    for by_department in (False, True)
-    for by_visit_type in (False, True)
-}
-
-
 def active_doctor_ids(
     department_id: int | None = None, visit_type_id: int | None = None
 ) -> list[int]:
     """Active doctors, optionally of one department and offering one visit type."""
     keys = [k for k in (department_id, visit_type_id) if k is not None]
-    query = _DOCTOR_IDS[department_id is not None, visit_type_id is not None]
+    query = queries.DOCTOR_IDS[department_id is not None, visit_type_id is not None]
     return [doctor_id for (doctor_id,) in query.rows(True, *keys)]
 
 
@@ -171,3 +118,55 @@ def next_slots(
         first = last + dt.timedelta(days=1)
         window = min(window * 2, 16)
     return found[:count]
+
+
+class BookableDoctor(NamedTuple):
+    id: int
+    name: str
+    active: bool
+
+
+def bookable_doctor(doctor_id: int) -> BookableDoctor:
+    found = queries.DOCTOR.first(doctor_id)
+    if found is None:
+        raise NotFound("That doctor does not exist.")
+    return BookableDoctor(*found)
+
+
+def visit_minutes(doctor: BookableDoctor, visit_type_id: int | None) -> tuple:
+    """(id, minutes) of the chosen visit type, checked to be one this doctor offers.
+
+    With none chosen, the doctor's shortest.
+    """
+    chosen = visit_type_id is not None
+    keys = (visit_type_id,) if chosen else ()
+    found = queries.VISIT_TYPE[chosen].first(doctor.id, True, *keys, 1)
+    if found is None:
+        raise SlotUnavailable(f"{doctor.name} does not offer that kind of visit.")
+    return found
+
+
+def check_bookable(
+    doctor: BookableDoctor,
+    start: dt.datetime,
+    length: dt.timedelta,
+    policy: Policy,
+    now: dt.datetime,
+) -> None:
+    """Raise SlotUnavailable unless start is one of the doctor's slots (busy aside)."""
+    if not doctor.active:
+        raise SlotUnavailable(f"{doctor.name} is not taking appointments.")
+    if start < now:
+        raise SlotUnavailable("That time is in the past.")
+    day = start.astimezone(policy.tz).date()
+    (calendar,) = load_calendars([doctor.id], day, day, policy, with_busy=False)
+    slots = day_slots(
+        day, calendar, load_closures(day, day), policy, now, length, ignore_busy=True
+    )
+    if start in slots:
+        return
+    if start < now + policy.min_notice:
+        raise SlotUnavailable("That time is too soon to book; please pick a later one.")
+    if day > now.astimezone(policy.tz).date() + dt.timedelta(days=policy.horizon_days):
+        raise SlotUnavailable("That day is too far ahead to book yet.")
+    raise SlotUnavailable(f"{doctor.name} is not seeing patients at that time.")

@@ -1,8 +1,10 @@
-"""The waitlist: offer a freed slot by text; the first patient to accept gets it.
+"""The waitlist: who waits for which time, the offers made, the first to accept.
 
-Acceptance is a compare-and-set on the offer plus the ordinary booking
-(whose unique slot claims are the double-booking guarantee), in one
-transaction, so two patients answering at once cannot both win.
+The one writer of waitlist_entry and waitlist_offer. Acceptance is a
+compare-and-set on the offer plus the ordinary booking (whose unique slot
+claims are the double-booking guarantee), in one transaction, so two
+patients answering at once cannot both win. Making and expiring offers is
+the scheduler's (core.jobs.offers): each opens a conversation context.
 """
 
 from __future__ import annotations
@@ -11,19 +13,18 @@ import dataclasses
 import datetime as dt
 import logging
 
+from core import audit
 from core.clinic import booking
-from core.clinic.calendar import LIVE_STATUSES, MAX_VISIT
+from core.clinic.calendar import MAX_VISIT
 from core.clock import from_db, to_db
 from core.errors import DomainError, SlotTaken, SlotUnavailable
-from core.jobs.claims import context_row, open_contexts
-from core.messaging import quiet_hours
-from core.messaging.outbox import enqueue, preferred_channel
-from core.messaging.texts import choices, language_for, render, visit_context
+from core.messaging.outbox import enqueue
+from core.messaging.texts import language_for, render, visit_context
 from core.models import (
+    LIVE_STATUSES,
     Appointment,
     Doctor,
     Patient,
-    ReminderClaim,
     WaitlistEntry,
     WaitlistOffer,
 )
@@ -36,7 +37,6 @@ OFFER_MINUTES = 15
 OFFERS_PER_SLOT = 3
 # A slot starting sooner than this is not worth offering: nobody could come.
 MIN_LEAD = dt.timedelta(minutes=10)
-OFFER_CHOICES = (("yes", "1"),)  # label key, and the number the dialog reads
 
 
 class OfferGone(DomainError):
@@ -53,19 +53,57 @@ class OfferExpired(DomainError):
         super().__init__(message)
 
 
-def _text(name: str, patient: Patient, doctor: Doctor, start, policy, **extra):
-    lang = language_for(patient.language, policy)
-    ctx = visit_context(
-        start=start,
-        lang=lang,
-        policy=policy,
-        first_name=patient.first_name,
-        doctor=doctor.name,
+def join(
+    patient_id: int,
+    *,
+    doctor_id: int | None,
+    department_id: int | None,
+    visit_type_id: int | None,
+    from_day: dt.date,
+    to_day: dt.date,
+) -> None:
+    """Add a waitlist entry unless the same one is already waiting."""
+    fields = {
+        "patient": patient_id,
+        "doctor": doctor_id,
+        "department": department_id,
+        "visit_type": visit_type_id,
+        "from_day": from_day,
+        "to_day": to_day,
+    }
+    # "Any doctor" (None) is a different wish from one doctor: match nulls too.
+    exists = WaitlistEntry.select().where(
+        *(
+            getattr(WaitlistEntry, k).is_null()
+            if v is None
+            else getattr(WaitlistEntry, k) == v
+            for k, v in fields.items()
+        ),
+        WaitlistEntry.status == "waiting",
     )
-    return lang, render(lang, name, **ctx, **extra)
+    if not exists.exists():
+        WaitlistEntry.insert(**fields, status="waiting").execute()
 
 
-def _slot_is_free(doctor_id: int, start: dt.datetime, end: dt.datetime) -> bool:
+def remove(entry_id: int) -> bool:
+    """Staff take a patient off the waitlist (kept as expired for the record)."""
+    return bool(
+        WaitlistEntry.update(status="expired")
+        .where(
+            WaitlistEntry.id == entry_id,
+            WaitlistEntry.status.in_(("waiting", "offered")),
+        )
+        .execute()
+    )
+
+
+def reassign_patient(from_patient: int, to_patient: int) -> None:
+    """Give one patient's entries and offers to another (two records merged)."""
+    for model in (WaitlistEntry, WaitlistOffer):
+        model.update(patient=to_patient).where(model.patient == from_patient).execute()
+
+
+def slot_is_free(doctor_id: int, start: dt.datetime, end: dt.datetime) -> bool:
     """No live visit of this doctor overlaps [start, end)."""
     return not (
         Appointment.select()
@@ -80,7 +118,20 @@ def _slot_is_free(doctor_id: int, start: dt.datetime, end: dt.datetime) -> bool:
     )
 
 
-def _matching_entries(doctor: Doctor, freed: Appointment, day: dt.date, limit: int):
+def under_offer(doctor_id: int, start: dt.datetime) -> bool:
+    """Is this time of the doctor's offered (or just taken) by an open offer?"""
+    return (
+        WaitlistOffer.select()
+        .where(
+            WaitlistOffer.doctor == doctor_id,
+            WaitlistOffer.start == start,
+            WaitlistOffer.status.in_(("open", "accepted")),
+        )
+        .exists()
+    )
+
+
+def matching_entries(doctor: Doctor, freed: Appointment, day: dt.date, limit: int):
     """Waiting entries that fit this slot and were not yet offered it, oldest first."""
     offered = WaitlistOffer.select(WaitlistOffer.entry).where(
         WaitlistOffer.doctor == doctor.id, WaitlistOffer.start == freed.start
@@ -105,13 +156,52 @@ def _matching_entries(doctor: Doctor, freed: Appointment, day: dt.date, limit: i
     )
 
 
+def make_offer(
+    entry: WaitlistEntry, freed: Appointment, expires: dt.datetime, now: dt.datetime
+) -> int:
+    """Offer the freed time to the entry's patient; the new offer's id."""
+    offer_id = WaitlistOffer.insert(
+        entry=entry.id,
+        patient=entry.patient_id,
+        doctor=freed.doctor_id,
+        visit_type=freed.visit_type_id,
+        start=freed.start,
+        freed_from=freed.id,
+        status="open",
+        expires_at=to_db(expires),
+        created_at=to_db(now),
+    ).execute()
+    WaitlistEntry.update(status="offered").where(WaitlistEntry.id == entry.id).execute()
+    return offer_id
+
+
+def expire(offer_id: int) -> WaitlistOffer | None:
+    """Close an open offer nobody took; the offer, or None if it was not open."""
+    offer = WaitlistOffer.get_by_id(offer_id)
+    closed = (
+        WaitlistOffer.update(status="expired")
+        .where(WaitlistOffer.id == offer_id, WaitlistOffer.status == "open")
+        .execute()
+    )
+    if not closed:
+        return None
+    _back_to_waiting(offer.entry_id)
+    return offer
+
+
+def _back_to_waiting(entry_id: int) -> None:
+    WaitlistEntry.update(status="waiting").where(
+        WaitlistEntry.id == entry_id, WaitlistEntry.status == "offered"
+    ).execute()
+
+
 def time_left_behind(
     appointment: Appointment, doctor_id: int, start: dt.datetime
 ) -> Appointment:
     """An unsaved copy of a visit at the doctor and time it moved away from.
 
-    offer_slot takes the freed time as an Appointment; a rescheduled visit's
-    row now holds its new time, so the old one is rebuilt from the record.
+    Offers take the freed time as an Appointment; a rescheduled visit's row
+    now holds its new time, so the old one is rebuilt from the record.
     """
     length = appointment.end - appointment.start
     naive_start = to_db(start)
@@ -124,74 +214,6 @@ def time_left_behind(
         end=naive_start + length,
         status="cancelled",
     )
-
-
-def offer_slot(freed: Appointment, policy: Policy, now: dt.datetime) -> list[int]:
-    """Offer the time a cancelled visit freed; call inside a write transaction.
-
-    Returns the new offer ids. Nothing is offered when the time is too close,
-    already taken again, or still under open offers.
-    """
-    start, end = from_db(freed.start), from_db(freed.end)
-    if start - now < MIN_LEAD or not _slot_is_free(freed.doctor_id, start, end):
-        return []
-    still_open = WaitlistOffer.select().where(
-        WaitlistOffer.doctor == freed.doctor_id,
-        WaitlistOffer.start == freed.start,
-        WaitlistOffer.status.in_(("open", "accepted")),
-    )
-    if still_open.exists():
-        return []
-    doctor = Doctor.get_by_id(freed.doctor_id)
-    expires = min(now + dt.timedelta(minutes=OFFER_MINUTES), start)
-    minutes = max(1, int((expires - now).total_seconds() // 60))
-    day = start.astimezone(policy.tz).date()
-    offers, contexts = [], []
-    for entry in _matching_entries(doctor, freed, day, OFFERS_PER_SLOT * 3):
-        if len(offers) >= OFFERS_PER_SLOT:
-            break
-        patient = entry.patient
-        if preferred_channel(patient) is None:
-            continue  # cannot be reached: offering would only block others
-        offer = WaitlistOffer.create(
-            entry=entry.id,
-            patient=patient.id,
-            doctor=doctor.id,
-            visit_type=freed.visit_type_id,
-            start=freed.start,
-            freed_from=freed.id,
-            expires_at=to_db(expires),
-            created_at=to_db(now),
-        )
-        WaitlistEntry.update(status="offered").where(
-            WaitlistEntry.id == entry.id
-        ).execute()
-        lang, body = _text(
-            "sched_waitlist_offer", patient, doctor, start, policy, minutes=minutes
-        )
-        message = enqueue(
-            patient,
-            body,
-            now=now,
-            kind="waitlist",
-            choices=choices(lang, OFFER_CHOICES),
-        )
-        contexts.append(
-            context_row(
-                message.channel,
-                message.address,
-                patient.id,
-                "waitlist_offer",
-                {"offer_id": offer.id},
-                now,
-                lang,
-            )
-        )
-        offers.append(offer.id)
-    open_contexts(contexts, now - dt.timedelta(minutes=policy.idle_timeout_minutes))
-    if offers:
-        log.info("offered slot of appointment %s to %d patients", freed.id, len(offers))
-    return offers
 
 
 def _tell_others_gone(won: WaitlistOffer, policy: Policy, now: dt.datetime) -> None:
@@ -207,20 +229,21 @@ def _tell_others_gone(won: WaitlistOffer, policy: Policy, now: dt.datetime) -> N
     )
     doctor = Doctor.get_by_id(won.doctor_id)
     for other in others:
-        other.status = "gone"
-        other.answered_at = to_db(now)
-        other.save()
-        WaitlistEntry.update(status="waiting").where(
-            WaitlistEntry.id == other.entry_id, WaitlistEntry.status == "offered"
+        WaitlistOffer.update(status="gone", answered_at=to_db(now)).where(
+            WaitlistOffer.id == other.id
         ).execute()
-        _, body = _text(
-            "sched_waitlist_gone",
-            other.patient,
-            doctor,
-            from_db(won.start),
-            policy,
+        _back_to_waiting(other.entry_id)
+        patient = other.patient
+        lang = language_for(patient.language, policy)
+        context = visit_context(
+            start=from_db(won.start),
+            lang=lang,
+            policy=policy,
+            first_name=patient.first_name,
+            doctor=doctor.name,
         )
-        enqueue(other.patient, body, now=now, kind="waitlist")
+        body = render(lang, "sched_waitlist_gone", **context)
+        enqueue(patient, body, now=now, kind="waitlist")
 
 
 def _explain(offer_id: int) -> DomainError:
@@ -256,6 +279,7 @@ def accept_offer(offer_id: int, patient_id: int, now: dt.datetime) -> Appointmen
     policy = load_policy()
     # The clinic made this offer itself, so its minimum notice does not apply.
     offer_policy = dataclasses.replace(policy, min_notice_minutes=0)
+    patient = audit.Actor("patient", patient_id)
     try:
         with write_transaction():
             _lock_slot_offers(offer.doctor_id, offer.start)
@@ -276,14 +300,12 @@ def accept_offer(offer_id: int, patient_id: int, now: dt.datetime) -> Appointmen
                 start=from_db(offer.start),
                 policy=offer_policy,
                 now=now,
-                actor=booking.Actor("patient", patient_id),
+                actor=patient,
                 visit_type_id=offer.visit_type_id,
                 via="waitlist",
             )
             # Taking the offer is the patient's confirmation.
-            appointment = booking.confirm(
-                appointment.id, booking.Actor("patient", patient_id), now
-            )
+            appointment = booking.confirm(appointment.id, patient, now)
             WaitlistOffer.update(booked=appointment.id).where(
                 WaitlistOffer.id == offer_id
             ).execute()
@@ -296,50 +318,7 @@ def accept_offer(offer_id: int, patient_id: int, now: dt.datetime) -> Appointmen
             WaitlistOffer.update(status="gone", answered_at=to_db(now)).where(
                 WaitlistOffer.id == offer_id, WaitlistOffer.status == "open"
             ).execute()
-            WaitlistEntry.update(status="waiting").where(
-                WaitlistEntry.id == offer.entry_id, WaitlistEntry.status == "offered"
-            ).execute()
+            _back_to_waiting(offer.entry_id)
         raise OfferGone() from None
     log.info("offer %s accepted: appointment %s", offer_id, appointment.id)
     return appointment
-
-
-def expire_offers(policy: Policy, now: dt.datetime) -> int:
-    """Close offers nobody took in time, and offer the slot to the next in line."""
-    expired = 0
-    stale = list(
-        WaitlistOffer.select(WaitlistOffer.id)
-        .where(WaitlistOffer.status == "open", WaitlistOffer.expires_at <= to_db(now))
-        .tuples()
-    )
-    for (offer_id,) in stale:
-        with write_transaction():
-            offer = WaitlistOffer.get_by_id(offer_id)
-            closed = (
-                WaitlistOffer.update(status="expired")
-                .where(WaitlistOffer.id == offer_id, WaitlistOffer.status == "open")
-                .execute()
-            )
-            if not closed:
-                continue
-            expired += 1
-            WaitlistEntry.update(status="waiting").where(
-                WaitlistEntry.id == offer.entry_id, WaitlistEntry.status == "offered"
-            ).execute()
-            if quiet_hours.is_quiet(now, policy):
-                # Texts wait for the morning, so a new offer would expire
-                # unseen; release the slot for the morning's freed-slot scan.
-                ReminderClaim.delete().where(
-                    ReminderClaim.appointment == offer.freed_from_id,
-                    ReminderClaim.kind == "waitlist",
-                    ReminderClaim.start == offer.start,
-                ).execute()
-                continue
-            freed = Appointment.get_or_none(Appointment.id == offer.freed_from_id)
-            if freed is None:
-                continue
-            if (freed.doctor_id, freed.start) != (offer.doctor_id, offer.start):
-                # The visit was rescheduled away from the offered time.
-                freed = time_left_behind(freed, offer.doctor_id, from_db(offer.start))
-            offer_slot(freed, policy, now)
-    return expired

@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from core.clinic import booking
-from core.clinic.booking import Actor
-from core.clinic.calendar import LIVE_STATUSES
+from core.audit import Actor
+from core.clinic import booking, waitlist
 from core.clock import to_db
 from core.dialog.outcome import (
     AcceptOffer,
@@ -22,7 +21,7 @@ from core.dialog.outcome import (
 )
 from core.dialog.say import reply, when_text
 from core.messaging.inbound import Reply
-from core.models import Appointment, WaitlistEntry
+from core.models import LIVE_STATUSES, Appointment
 
 
 @dataclass
@@ -38,33 +37,18 @@ def _via(channel: str) -> str:
 
 
 def _join_waitlist(effect: JoinWaitlist, patient_id: int) -> None:
-    """Add a waitlist entry unless the same one is already waiting."""
-    fields = {
-        "patient": patient_id,
-        "doctor": effect.doctor_id,
-        "department": effect.department_id,
-        "visit_type": effect.visit_type_id,
-        "from_day": dt.date.fromisoformat(effect.from_day),
-        "to_day": dt.date.fromisoformat(effect.to_day),
-    }
-    # "Any doctor" (None) is a different wish from one doctor: match nulls too.
-    exists = WaitlistEntry.select().where(
-        *(
-            getattr(WaitlistEntry, k).is_null()
-            if v is None
-            else getattr(WaitlistEntry, k) == v
-            for k, v in fields.items()
-        ),
-        WaitlistEntry.status == "waiting",
+    waitlist.join(
+        patient_id,
+        doctor_id=effect.doctor_id,
+        department_id=effect.department_id,
+        visit_type_id=effect.visit_type_id,
+        from_day=dt.date.fromisoformat(effect.from_day),
+        to_day=dt.date.fromisoformat(effect.to_day),
     )
-    if not exists.exists():
-        WaitlistEntry.create(**fields, status="waiting")
 
 
 def _accept_offer(effect: AcceptOffer, turn: Turn) -> Reply:
-    from core.clinic.waitlist import accept_offer  # core.waitlist imports the dialog
-
-    appointment = accept_offer(effect.offer_id, turn.patient.id, turn.now)
+    appointment = waitlist.accept_offer(effect.offer_id, turn.patient.id, turn.now)
     doctor, _, visit_type = turn.view.names(
         appointment.doctor_id, appointment.visit_type_id
     )

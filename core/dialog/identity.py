@@ -6,13 +6,14 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-from core.clock import to_db
+from core.clinic import booking, waitlist
 from core.dialog import queries
 from core.errors import InvalidInput
+from core.messaging import patients
 from core.messaging.inbound import Inbound
 from core.messaging.phones import normalize_phone
 from core.messaging.texts import language
-from core.models import Appointment, Message, Patient, WaitlistEntry, WaitlistOffer
+from core.models import Patient
 from core.policy import Policy
 
 
@@ -61,13 +62,13 @@ def create_patient(inbound: Inbound, policy: Policy, now: dt.datetime) -> Patien
         if inbound.channel == "telegram"
         else {"phone": phone_for(inbound)}
     )
-    patient = Patient.create(
+    patient_id = patients.create(
+        now,
         **identity,
         name=storable(inbound.name).strip()[:80],
         language=language(policy.default_language),
-        created_at=to_db(now),
     )
-    return PatientRow(*queries.PATIENT_BY_ID.first(patient.id))
+    return PatientRow(*queries.PATIENT_BY_ID.first(patient_id))
 
 
 def link_phone(row: PatientRow, raw: str, address: str) -> PatientRow:
@@ -78,18 +79,12 @@ def link_phone(row: PatientRow, raw: str, address: str) -> PatientRow:
         return row
     if row.phone == phone:
         return row
-    patient = Patient.get_by_id(row.id)
     owner = Patient.get_or_none(Patient.phone == phone)
     if owner is None:
-        patient.phone = phone
-        patient.save()
-        return PatientRow(*queries.PATIENT_BY_ID.first(patient.id))
+        patients.set_phone(row.id, phone)
+        return PatientRow(*queries.PATIENT_BY_ID.first(row.id))
     # Merge the chat-only patient into the phone patient, who keeps the history.
-    for model in (Appointment, WaitlistEntry, WaitlistOffer, Message):
-        model.update(patient=owner.id).where(model.patient == patient.id).execute()
-    Patient.update(telegram_chat_id=None).where(Patient.id == patient.id).execute()
-    owner.telegram_chat_id = address
-    owner.name = owner.name or patient.name
-    owner.consent_at = owner.consent_at or patient.consent_at
-    owner.save()
+    booking.reassign_patient(row.id, owner.id)
+    waitlist.reassign_patient(row.id, owner.id)
+    patients.merge_chat_into(row.id, owner, address)
     return PatientRow(*queries.PATIENT_BY_ID.first(owner.id))

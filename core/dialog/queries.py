@@ -1,10 +1,22 @@
-"""The queries a dialog turn runs on every message, prepared once (core/prepared.py)."""
+"""The dialog's hot reads, prepared once per process (core.storage.prepared).
+
+A turn runs these on every message: its conversation and patient, and what
+the View shows of the clinic. Its writes go through the tables' owners.
+"""
 
 from __future__ import annotations
 
 from peewee import JOIN
 
-from core.models import Conversation, Message, Patient
+from core.models import (
+    Appointment,
+    Conversation,
+    Department,
+    Doctor,
+    DoctorVisitType,
+    Patient,
+    VisitType,
+)
 from core.storage.db import is_sqlite
 from core.storage.prepared import Prepared
 
@@ -51,58 +63,92 @@ PATIENT_BY_ID = Prepared(
     lambda patient_id: Patient.select(*PATIENT_COLUMNS).where(Patient.id == patient_id)
 )
 
-_MESSAGE_GIVEN = {
-    "direction", "channel", "address", "patient", "kind", "body", "choices",
-    "provider_id", "status", "urgent", "attempts", "created_at", "sent_at",
-    "next_attempt_at",
-}  # fmt: skip
-# peewee writes columns in declaration order; parameters must follow it.
-_MESSAGE_COLUMNS = [
-    name for name in Message._meta.sorted_field_names if name in _MESSAGE_GIVEN
-]
-MESSAGE = Prepared(
-    lambda *values: Message.insert(dict(zip(_MESSAGE_COLUMNS, values, strict=True)))
+# What the View shows of the clinic: departments, doctors, kinds of visit, visits.
+DEPARTMENTS = Prepared(
+    lambda active, doctor_active: (
+        Department.select(Department.id, Department.name)
+        .where(
+            Department.active == active,
+            Department.id.in_(
+                Doctor.select(Doctor.department).where(Doctor.active == doctor_active)
+            ),
+        )
+        .order_by(Department.name)
+    )
 )
-
-
-def insert_message(**fields) -> int:
-    """Insert one Message row (any column not given is NULL or empty); its id."""
-    defaults = {
-        "choices": "",
-        "provider_id": None,
-        "sent_at": None,
-        "next_attempt_at": None,
-        "urgent": False,
-        "attempts": 0,
-    }
-    values = defaults | fields
-    cursor = MESSAGE.execute(*(values[name] for name in _MESSAGE_COLUMNS))
-    if is_sqlite():
-        return cursor.lastrowid
-    return cursor.fetchone()[0]  # PostgreSQL: peewee added RETURNING id
-
-
-CONVERSATION_UPDATE = Prepared(
-    lambda patient, state, data, language, misunderstood, at, conversation_id: (
-        Conversation.update(
-            patient=patient,
-            state=state,
-            data=data,
-            language=language,
-            misunderstood=misunderstood,
-            updated_at=at,
-        ).where(Conversation.id == conversation_id)
+DOCTORS = Prepared(
+    lambda active: (
+        Doctor.select(Doctor.id, Doctor.name)
+        .where(Doctor.active == active)
+        .order_by(Doctor.name)
+    )
+)
+DEPARTMENT_DOCTORS = Prepared(
+    lambda active, department_id: (
+        Doctor.select(Doctor.id, Doctor.name)
+        .where(Doctor.active == active, Doctor.department == department_id)
+        .order_by(Doctor.name)
+    )
+)
+VISIT_TYPES = Prepared(
+    lambda doctor_ids, active: (
+        VisitType.select(VisitType.id, VisitType.name, VisitType.minutes)
+        .join(DoctorVisitType)
+        .where(DoctorVisitType.doctor.in_(doctor_ids), VisitType.active == active)
+        .distinct()
+        .order_by(VisitType.name)
+    )
+)
+DOCTOR_NAMES = Prepared(
+    lambda doctor_id: (
+        Doctor.select(Doctor.name, Department.name)
+        .join(Department)
+        .where(Doctor.id == doctor_id)
+    )
+)
+VISIT_TYPE_NAME = Prepared(
+    lambda visit_type_id: VisitType.select(VisitType.name).where(
+        VisitType.id == visit_type_id
+    )
+)
+DEPARTMENT_NAME = Prepared(
+    lambda department_id: Department.select(Department.name).where(
+        Department.id == department_id
     )
 )
 
 
-def update_conversation(conversation_id: int, fields: dict) -> None:
-    CONVERSATION_UPDATE.execute(
-        fields["patient"],
-        fields["state"],
-        fields["data"],
-        fields["language"],
-        fields["misunderstood"],
-        fields["updated_at"],
-        conversation_id,
+def _visit_query(*where):
+    return (
+        Appointment.select(
+            Appointment.id,
+            Appointment.start,
+            Appointment.status,
+            Doctor.id,
+            Doctor.name,
+            Department.name,
+            VisitType.id,
+            VisitType.name,
+            VisitType.minutes,
+        )
+        .join(Doctor)
+        .join(Department)
+        .switch(Appointment)
+        .join(VisitType)
+        .where(*where)
+        .order_by(Appointment.start)
     )
+
+
+UPCOMING = Prepared(
+    lambda patient_id, after, statuses, limit: _visit_query(
+        Appointment.patient == patient_id,
+        Appointment.start > after,
+        Appointment.status.in_(statuses),
+    ).limit(limit)
+)
+VISIT = Prepared(
+    lambda appointment_id, patient_id: _visit_query(
+        Appointment.id == appointment_id, Appointment.patient == patient_id
+    )
+)

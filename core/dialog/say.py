@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from core.clinic.waitlist import OfferExpired, OfferGone
 from core.dialog.outcome import Turn
 from core.errors import DomainError, InvalidTransition, NotFound
 from core.messaging import texts
@@ -36,11 +37,6 @@ def problem_text(turn: Turn, error: DomainError) -> str:
     core's error messages are English (staff read them too), so the patient
     gets the kind of refusal from a problem_<kind> template instead.
     """
-    from core.clinic.waitlist import (  # waitlist imports the dialog
-        OfferExpired,
-        OfferGone,
-    )
-
     if isinstance(error, InvalidTransition):
         kind = "cancelled" if error.status == "cancelled" else "changed"
     elif isinstance(error, OfferExpired):

@@ -29,15 +29,16 @@ from core.dialog.outcome import Outcome, PatientInfo, Turn
 from core.dialog.states import STATES
 from core.dialog.view import View
 from core.errors import DomainError
+from core.messaging import conversations, outbox, patients
 from core.messaging.inbound import Inbound, Reply
 from core.messaging.texts import language, render
-from core.models import Conversation, Message, Patient
 from core.policy import Policy, load_policy
 from core.storage.db import write_transaction
 
 log = logging.getLogger(__name__)
 
 DELIVERIES = ("inline", "outbox")
+FAILED = "the bot failed on a message"
 MAX_BODY = 4000  # longer bodies are stored cut; nothing a patient types needs more
 
 
@@ -52,33 +53,6 @@ class _ConversationRow:
 
 class _Redelivered(Exception):
     """The provider sent this message before; nothing to do."""
-
-
-def _store_replies(
-    replies: list[Reply],
-    inbound: Inbound,
-    patient_id: int | None,
-    now: dt.datetime,
-    deliver: str,
-) -> None:
-    at = to_db(now)
-    if deliver == "inline":
-        status = {"status": "sent", "sent_at": at}
-    else:
-        status = {"status": "queued", "next_attempt_at": at}
-    for reply in replies:
-        choices = [list(choice) for choice in reply.choices]
-        queries.insert_message(
-            direction="out",
-            channel=inbound.channel,
-            address=inbound.address,
-            patient=patient_id,
-            kind="reply",
-            body=reply.text,
-            choices=json.dumps(choices, ensure_ascii=False) if choices else "",
-            created_at=at,
-            **status,
-        )
 
 
 def _load_data(raw: str) -> dict:
@@ -97,22 +71,12 @@ def _turn(
     patient = PatientRow(*found[5:]) if found and found[5] is not None else None
     patient = patient or find_patient(inbound)
     try:
-        inbound_id = queries.insert_message(
-            direction="in",
-            channel=inbound.channel,
-            address=inbound.address,
-            patient=patient.id if patient else None,
-            kind="inbound",
-            body=storable(inbound.text)[:MAX_BODY],
-            provider_id=inbound.provider_id,
-            status="received",
-            created_at=to_db(now),
-        )
+        inbound_id = _record_inbound(inbound, now, patient.id if patient else None)
     except IntegrityError:
         raise _Redelivered() from None
     if patient is None:
         patient = create_patient(inbound, policy, now)
-        Message.update(patient=patient.id).where(Message.id == inbound_id).execute()
+        outbox.set_patient(inbound_id, patient.id)
     if inbound.phone and inbound.channel == "telegram":
         patient = link_phone(patient, inbound.phone, inbound.address)
 
@@ -148,8 +112,31 @@ def _turn(
     outcome, results = _run_effects(turn, outcome)
     _save(inbound, conversation, patient, turn, outcome, results, now)
     replies = outcome.replies + results.replies
-    _store_replies(replies, inbound, patient.id, now, deliver)
+    _record_replies(replies, inbound, patient.id, now, deliver)
     return replies
+
+
+def _record_inbound(inbound: Inbound, now: dt.datetime, patient_id: int | None) -> int:
+    body = storable(inbound.text)[:MAX_BODY]
+    return outbox.record_inbound(
+        inbound.channel,
+        inbound.address,
+        body,
+        now,
+        provider_id=inbound.provider_id,
+        patient_id=patient_id,
+    )
+
+
+def _record_replies(replies, inbound: Inbound, patient_id, now, deliver) -> None:
+    outbox.record_replies(
+        replies,
+        inbound.channel,
+        inbound.address,
+        patient_id,
+        now,
+        sent=deliver == "inline",
+    )
 
 
 def _run_effects(turn: Turn, outcome: Outcome) -> tuple[Outcome, Results]:
@@ -165,33 +152,23 @@ def _run_effects(turn: Turn, outcome: Outcome) -> tuple[Outcome, Results]:
 
 def _save(inbound, conversation, patient, turn, outcome, results, now) -> None:
     """Store the patient's changes and the conversation's new state."""
-    lang = outcome.lang or turn.lang
     changes = dict(outcome.patient)
     if outcome.lang:
         changes["language"] = outcome.lang
-    if "consent_at" in changes:
-        changes["consent_at"] = to_db(changes["consent_at"])
     if changes:
-        Patient.update(**changes).where(Patient.id == patient.id).execute()
-    flag = outcome.flag or results.flag
-    fields = {
-        "patient": patient.id,
+        patients.update_profile(patient.id, changes)
+    state = {
+        "patient_id": patient.id,
         "state": outcome.state,
         "data": json.dumps(outcome.data, separators=(",", ":")),
-        "language": lang,
+        "language": outcome.lang or turn.lang,
         "misunderstood": 0 if outcome.understood else turn.misunderstood + 1,
-        "updated_at": to_db(now),
+        "flag": outcome.flag or results.flag,
     }
-    if flag:
-        fields |= {"flagged": True, "flag_reason": flag}
     if conversation is None:
-        Conversation.create(channel=inbound.channel, address=inbound.address, **fields)
-    elif flag:
-        Conversation.update(**fields).where(
-            Conversation.id == conversation.id
-        ).execute()
+        conversations.start(inbound.channel, inbound.address, now, **state)
     else:
-        queries.update_conversation(conversation.id, fields)
+        conversations.save_turn(conversation.id, now, **state)
 
 
 def _fallback(
@@ -202,36 +179,13 @@ def _fallback(
     replies = [Reply(body)]
     with write_transaction():
         try:
-            Message.insert(
-                direction="in",
-                channel=inbound.channel,
-                address=inbound.address,
-                kind="inbound",
-                body=storable(inbound.text)[:MAX_BODY],
-                provider_id=inbound.provider_id,
-                status="received",
-                created_at=to_db(now),
-            ).execute()
+            _record_inbound(inbound, now, None)
         except IntegrityError:
             return []
-        updated = (
-            Conversation.update(flagged=True, flag_reason="the bot failed on a message")
-            .where(
-                Conversation.channel == inbound.channel,
-                Conversation.address == inbound.address,
-            )
-            .execute()
+        conversations.flag_or_start(
+            inbound.channel, inbound.address, FAILED, now, state="menu"
         )
-        if not updated:
-            Conversation.create(
-                channel=inbound.channel,
-                address=inbound.address,
-                state="menu",
-                flagged=True,
-                flag_reason="the bot failed on a message",
-                updated_at=to_db(now),
-            )
-        _store_replies(replies, inbound, None, now, deliver)
+        _record_replies(replies, inbound, None, now, deliver)
     return replies
 
 

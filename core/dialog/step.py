@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
+from core.dialog import data, understand
 from core.dialog import states as S
-from core.dialog import understand
-from core.dialog.flows import booking, start, times, visits
+from core.dialog.flows import booking, offers, start, times, visits
 from core.dialog.flows.common import to_menu
 from core.dialog.outcome import Effect, FlagIfUpcoming, Handler, Outcome, Turn
 from core.dialog.say import join, problem_text, reply
@@ -15,7 +15,11 @@ from core.errors import DomainError
 log = logging.getLogger(__name__)
 
 HANDLERS: dict[str, Handler] = (
-    start.HANDLERS | booking.HANDLERS | times.HANDLERS | visits.HANDLERS
+    start.HANDLERS
+    | booking.HANDLERS
+    | times.HANDLERS
+    | visits.HANDLERS
+    | offers.HANDLERS
 )
 MISUNDERSTOOD_LIMIT = 2  # replies not understood in a row before staff step in
 OPT_OUT_REASON = "opted out of texts with a visit coming up"
@@ -111,15 +115,13 @@ def step(turn: Turn) -> Outcome:
     handler = HANDLERS.get(turn.state)
     if handler is None:
         return start.show_menu(turn)
-    try:
-        outcome = handler.handle(turn)
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
-        # Conversation data written by an older version or another component
-        # that this state cannot use: start the patient again, never fail.
-        log.warning(
-            "unusable data in state %s; back to the menu", turn.state, exc_info=True
-        )
+    if not data.readable(turn.state, turn.data):
+        # Written by an older version or another component, and not what this
+        # state reads: start the patient again. A handler's own error is a bug,
+        # and reaches the service's fallback.
+        log.warning("unreadable data in state %s; back to the menu", turn.state)
         return start.show_menu(turn) if turn.patient.name else start.greet(turn)
+    outcome = handler.handle(turn)
     if outcome is None:
         return _not_understood(turn, handler)
     return outcome

@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from core.clinic.calendar import (
-    LIVE_STATUSES,
     active_doctor_ids,
     load_calendars,
     load_closures,
@@ -14,15 +13,9 @@ from core.clinic.calendar import (
 )
 from core.clinic.slots import day_slots
 from core.clock import from_db, to_db
-from core.models import (
-    Appointment,
-    Department,
-    Doctor,
-    DoctorVisitType,
-    VisitType,
-)
+from core.dialog import queries
+from core.models import LIVE_STATUSES
 from core.policy import Policy
-from core.storage.prepared import Prepared
 
 Slot = tuple[dt.datetime, int]  # (aware UTC start, doctor id)
 
@@ -58,95 +51,6 @@ def _distinct_times(slots: list[Slot]) -> list[Slot]:
 
 MAX_LISTED = 9  # upcoming visits listed as numbered options
 
-_DEPARTMENTS = Prepared(
-    lambda active, doctor_active: (
-        Department.select(Department.id, Department.name)
-        .where(
-            Department.active == active,
-            Department.id.in_(
-                Doctor.select(Doctor.department).where(Doctor.active == doctor_active)
-            ),
-        )
-        .order_by(Department.name)
-    )
-)
-_DOCTORS = Prepared(
-    lambda active: (
-        Doctor.select(Doctor.id, Doctor.name)
-        .where(Doctor.active == active)
-        .order_by(Doctor.name)
-    )
-)
-_DEPARTMENT_DOCTORS = Prepared(
-    lambda active, department_id: (
-        Doctor.select(Doctor.id, Doctor.name)
-        .where(Doctor.active == active, Doctor.department == department_id)
-        .order_by(Doctor.name)
-    )
-)
-_VISIT_TYPES = Prepared(
-    lambda doctor_ids, active: (
-        VisitType.select(VisitType.id, VisitType.name, VisitType.minutes)
-        .join(DoctorVisitType)
-        .where(DoctorVisitType.doctor.in_(doctor_ids), VisitType.active == active)
-        .distinct()
-        .order_by(VisitType.name)
-    )
-)
-_DOCTOR_NAMES = Prepared(
-    lambda doctor_id: (
-        Doctor.select(Doctor.name, Department.name)
-        .join(Department)
-        .where(Doctor.id == doctor_id)
-    )
-)
-_VISIT_TYPE_NAME = Prepared(
-    lambda visit_type_id: VisitType.select(VisitType.name).where(
-        VisitType.id == visit_type_id
-    )
-)
-_DEPARTMENT_NAME = Prepared(
-    lambda department_id: Department.select(Department.name).where(
-        Department.id == department_id
-    )
-)
-
-
-def _visit_query(*where):
-    return (
-        Appointment.select(
-            Appointment.id,
-            Appointment.start,
-            Appointment.status,
-            Doctor.id,
-            Doctor.name,
-            Department.name,
-            VisitType.id,
-            VisitType.name,
-            VisitType.minutes,
-        )
-        .join(Doctor)
-        .join(Department)
-        .switch(Appointment)
-        .join(VisitType)
-        .where(*where)
-        .order_by(Appointment.start)
-    )
-
-
-_UPCOMING = Prepared(
-    lambda patient_id, after, statuses, limit: _visit_query(
-        Appointment.patient == patient_id,
-        Appointment.start > after,
-        Appointment.status.in_(statuses),
-    ).limit(limit)
-)
-_VISIT = Prepared(
-    lambda appointment_id, patient_id: _visit_query(
-        Appointment.id == appointment_id, Appointment.patient == patient_id
-    )
-)
-
 
 class View:
     """Database reads for one turn, inside the caller's transaction."""
@@ -158,12 +62,12 @@ class View:
 
     def departments(self) -> list[tuple[int, str]]:
         """Active departments with at least one active doctor."""
-        return _DEPARTMENTS.rows(True, True)
+        return queries.DEPARTMENTS.rows(True, True)
 
     def doctors(self, department_id: int | None = None) -> list[tuple[int, str]]:
         if department_id is None:
-            return _DOCTORS.rows(True)
-        return _DEPARTMENT_DOCTORS.rows(True, department_id)
+            return queries.DOCTORS.rows(True)
+        return queries.DEPARTMENT_DOCTORS.rows(True, department_id)
 
     def doctor_ids(
         self,
@@ -179,21 +83,21 @@ class View:
         """(id, name, minutes) of active visit types any of these doctors offer."""
         if not doctor_ids:
             return []
-        return _VISIT_TYPES.rows(list(doctor_ids), True)
+        return queries.VISIT_TYPES.rows(list(doctor_ids), True)
 
     def names(self, doctor_id: int, visit_type_id: int | None) -> tuple[str, str, str]:
         """(doctor, department, visit type) names for a summary."""
         key = (doctor_id, visit_type_id)
         if key not in self._names:  # asked several times a turn
-            doctor, department = _DOCTOR_NAMES.first(doctor_id) or ("", "")
+            doctor, department = queries.DOCTOR_NAMES.first(doctor_id) or ("", "")
             visit_type = ""
             if visit_type_id is not None:
-                (visit_type,) = _VISIT_TYPE_NAME.first(visit_type_id) or ("",)
+                (visit_type,) = queries.VISIT_TYPE_NAME.first(visit_type_id) or ("",)
             self._names[key] = (doctor, department, visit_type)
         return self._names[key]
 
     def department_name(self, department_id: int) -> str:
-        (name,) = _DEPARTMENT_NAME.first(department_id) or ("",)
+        (name,) = queries.DEPARTMENT_NAME.first(department_id) or ("",)
         return name
 
     def free_on(self, doctor_ids: list[int], day: dt.date, minutes: int) -> list[Slot]:
@@ -235,10 +139,12 @@ class View:
 
     def upcoming(self, patient_id: int) -> list[Visit]:
         """The patient's live visits that have not started, soonest first."""
-        rows = _UPCOMING.rows(patient_id, to_db(self.now), LIVE_STATUSES, MAX_LISTED)
+        rows = queries.UPCOMING.rows(
+            patient_id, to_db(self.now), LIVE_STATUSES, MAX_LISTED
+        )
         return self._visits(rows)
 
     def visit(self, appointment_id: int, patient_id: int) -> Visit | None:
         """One of this patient's visits, or None."""
-        found = self._visits(_VISIT.rows(appointment_id, patient_id))
+        found = self._visits(queries.VISIT.rows(appointment_id, patient_id))
         return found[0] if found else None

@@ -8,15 +8,19 @@ this start time was delivered and the patient can still be reached. Staff's
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections import Counter
 
 from peewee import SQL, fn
 
+from core import audit
 from core.clinic import booking
 from core.clock import from_db, to_db
+from core.dialog.contexts import CONFIRM
 from core.errors import InvalidTransition
-from core.jobs.claims import claim, flag_for_staff
+from core.jobs import claims
+from core.messaging.conversations import flag_patient
 from core.messaging.outbox import enqueue, preferred_channel
 from core.messaging.texts import language_for, render, visit_context
 from core.models import Appointment, Doctor, Message, Patient, ReminderClaim
@@ -53,9 +57,9 @@ def find_unconfirmed(policy: Policy, now: dt.datetime) -> list[int]:
     return [appointment_id for (appointment_id,) in query]
 
 
-# A reminder that asked to confirm offers the choice valued "1" (stored as
-# JSON [["Confirm", "1"], ...]); a plain reminder does not.
-ASKED_TO_CONFIRM = '"1"]'
+# A reminder that asked to confirm offers the confirm answer (its choices are
+# stored as JSON [["Confirm", "1"], ...]); a plain reminder does not.
+ASKED_TO_CONFIRM = json.dumps(CONFIRM.number) + "]"
 
 
 def reminder_delivered(appointment: Appointment) -> bool:
@@ -122,21 +126,10 @@ def enforce_deadline(appointment_id: int, policy: Policy, now: dt.datetime) -> s
             or not now < from_db(appointment.start) <= now + deadline
         ):
             return "changed"  # confirmed, cancelled or moved a moment earlier
-        # Pin the row as still unconfirmed with a compare-and-set: on
-        # PostgreSQL this waits for (and then sees) a confirmation committed
-        # a moment ago, and holds the row so none can land before the cancel.
-        pinned = (
-            Appointment.update(updated_at=to_db(now))
-            .where(
-                Appointment.id == appointment.id,
-                Appointment.status == "scheduled",
-                Appointment.start == appointment.start,
-            )
-            .execute()
-        )
-        if not pinned:
+        start = from_db(appointment.start)
+        if not booking.hold_unconfirmed(appointment.id, start, now):
             return "changed"
-        work = claim(appointment.id, KIND, from_db(appointment.start), now)
+        work = claims.claim(appointment.id, KIND, start, now)
         if work is None:
             return "claimed_elsewhere"
         patient = appointment.patient
@@ -144,7 +137,7 @@ def enforce_deadline(appointment_id: int, policy: Policy, now: dt.datetime) -> s
             outcome = "kept_by_policy"
         elif preferred_channel(patient) is None:
             outcome = "flagged"
-            flag_for_staff(
+            flag_patient(
                 patient,
                 "Unconfirmed visit soon; patient has opted out or blocked the bot",
                 now,
@@ -152,7 +145,7 @@ def enforce_deadline(appointment_id: int, policy: Policy, now: dt.datetime) -> s
             )
         elif not reminder_delivered(appointment):
             outcome = "flagged"
-            flag_for_staff(
+            flag_patient(
                 patient,
                 "Unconfirmed visit soon; no reminder was delivered",
                 now,
@@ -160,14 +153,13 @@ def enforce_deadline(appointment_id: int, policy: Policy, now: dt.datetime) -> s
             )
         else:
             try:
-                booking.cancel(appointment.id, booking.SYSTEM, AUTO_REASON, now)
+                booking.cancel(appointment.id, audit.SYSTEM, AUTO_REASON, now)
             except InvalidTransition:
                 outcome = "changed"  # the compare-and-set lost to a confirmation
             else:
                 _notify_cancelled(appointment, policy, now)
                 outcome = "auto_cancelled"
-        work.outcome = outcome
-        work.save()
+        claims.settle(work, outcome)
     log.info("deadline for appointment %s: %s", appointment_id, outcome)
     return outcome
 

@@ -6,10 +6,9 @@ import datetime as dt
 import json
 from collections import Counter
 
-from core.clinic import waitlist
-from core.clock import to_db
 from core.dialog.states import EXPIRED_MARK, EXPIRING, MENU
-from core.models import Conversation
+from core.jobs.offers import expire_offers
+from core.messaging import conversations
 from core.policy import Policy
 
 # Idle conversations older than this were already reset or are abandoned;
@@ -25,28 +24,20 @@ def expire_idle_conversations(policy: Policy, now: dt.datetime) -> int:
     left open (the dialog's rule): their answers may come hours later.
     """
     idle = now - dt.timedelta(minutes=policy.idle_timeout_minutes)
-    return (
-        Conversation.update(
-            {
-                Conversation.state: MENU,
-                # The dialog then opens with its "timed out" line, so a late
-                # "1" meant as a time is not read as a menu choice.
-                Conversation.data: json.dumps({EXPIRED_MARK: True}),
-                Conversation.misunderstood: 0,
-            }
-        )
-        .where(
-            Conversation.updated_at < to_db(idle),
-            Conversation.updated_at >= to_db(idle - LOOKBACK),
-            Conversation.state.in_(sorted(EXPIRING)),
-        )
-        .execute()
+    return conversations.expire_idle(
+        states=EXPIRING,
+        idle_before=idle,
+        since=idle - LOOKBACK,
+        to_state=MENU,
+        # The dialog then opens with its "timed out" line, so a late "1"
+        # meant as a time is not read as a menu choice.
+        data=json.dumps({EXPIRED_MARK: True}),
     )
 
 
 def run_housekeeping(policy: Policy, now: dt.datetime) -> Counter:
     """Expire offers (re-offering their slots) and idle conversations."""
     counts: Counter = Counter()
-    counts["offers_expired"] = waitlist.expire_offers(policy, now)
+    counts["offers_expired"] = expire_offers(policy, now)
     counts["conversations_expired"] = expire_idle_conversations(policy, now)
     return counts

@@ -6,11 +6,12 @@ import datetime as dt
 import logging
 from collections import Counter
 
+from core import audit
 from core.clinic import booking
-from core.clinic.calendar import LIVE_STATUSES, MAX_VISIT
+from core.clinic.calendar import MAX_VISIT
 from core.clock import to_db
 from core.errors import InvalidTransition
-from core.models import Appointment
+from core.models import LIVE_STATUSES, Appointment
 from core.policy import Policy
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ def run_no_shows(policy: Policy, now: dt.datetime) -> Counter:
     counts: Counter = Counter()
     for appointment_id in find_overdue(policy, now):
         try:
-            booking.mark_no_show(appointment_id, booking.SYSTEM, now)
+            booking.mark_no_show(appointment_id, audit.SYSTEM, now)
         except InvalidTransition:
             counts["no_show_changed"] += 1
         else:

@@ -1,19 +1,31 @@
-"""Freed slots: find fresh cancellations and offer each time to the waitlist once."""
+"""Freed slots to the waitlist: offer each fresh one once, by text; expire offers.
+
+A slot is freed by a cancellation or by a visit moved away from it. Each is
+claimed once (core.jobs.claims), offered to the first few matching patients,
+and offered on to the next ones when an offer expires untaken.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 
 from peewee import SQL, fn
 
-from core.clinic.waitlist import MIN_LEAD, offer_slot, time_left_behind
+from core.clinic import waitlist
+from core.clinic.waitlist import MIN_LEAD, OFFER_MINUTES, OFFERS_PER_SLOT
 from core.clock import from_db, to_db
-from core.jobs.claims import claim
+from core.dialog import contexts
+from core.jobs import claims
 from core.messaging import quiet_hours
-from core.models import Appointment, AuditLog, ReminderClaim
+from core.messaging.outbox import enqueue, preferred_channel
+from core.messaging.texts import language_for, render, visit_context
+from core.models import Appointment, AuditLog, Doctor, ReminderClaim, WaitlistOffer
 from core.policy import Policy
 from core.storage.db import write_transaction
+
+log = logging.getLogger(__name__)
 
 # Cancellations older than this are not offered: the waitlist wants fresh news.
 FRESH = dt.timedelta(days=1)
@@ -77,14 +89,94 @@ def find_moved(now: dt.datetime) -> list[tuple[int, int, dt.datetime]]:
     return [c for c in candidates if (c[0], to_db(c[2])) not in offered]
 
 
+def offer_slot(freed: Appointment, policy: Policy, now: dt.datetime) -> list[int]:
+    """Offer the time a cancelled visit freed; call inside a write transaction.
+
+    Returns the new offer ids. Nothing is offered when the time is too close,
+    already taken again, or still under open offers.
+    """
+    start, end = from_db(freed.start), from_db(freed.end)
+    if start - now < MIN_LEAD or not waitlist.slot_is_free(freed.doctor_id, start, end):
+        return []
+    if waitlist.under_offer(freed.doctor_id, freed.start):
+        return []
+    doctor = Doctor.get_by_id(freed.doctor_id)
+    expires = min(now + dt.timedelta(minutes=OFFER_MINUTES), start)
+    minutes = max(1, int((expires - now).total_seconds() // 60))
+    day = start.astimezone(policy.tz).date()
+    offers, opened = [], []
+    for entry in waitlist.matching_entries(doctor, freed, day, OFFERS_PER_SLOT * 3):
+        if len(offers) >= OFFERS_PER_SLOT:
+            break
+        patient = entry.patient
+        if preferred_channel(patient) is None:
+            continue  # cannot be reached: offering would only block others
+        offer_id = waitlist.make_offer(entry, freed, expires, now)
+        lang = language_for(patient.language, policy)
+        context = visit_context(
+            start=start,
+            lang=lang,
+            policy=policy,
+            first_name=patient.first_name,
+            doctor=doctor.name,
+        )
+        body = render(lang, "sched_waitlist_offer", **context, minutes=minutes)
+        message = enqueue(
+            patient,
+            body,
+            now=now,
+            kind="waitlist",
+            choices=contexts.offer_choices(lang),
+        )
+        opened.append(
+            contexts.offer_row(
+                message.channel, message.address, patient.id, offer_id, now, lang
+            )
+        )
+        offers.append(offer_id)
+    contexts.open_contexts(opened, now, policy)
+    if offers:
+        log.info("offered slot of appointment %s to %d patients", freed.id, len(offers))
+    return offers
+
+
+def expire_offers(policy: Policy, now: dt.datetime) -> int:
+    """Close offers nobody took in time, and offer the slot to the next in line."""
+    expired = 0
+    stale = list(
+        WaitlistOffer.select(WaitlistOffer.id)
+        .where(WaitlistOffer.status == "open", WaitlistOffer.expires_at <= to_db(now))
+        .tuples()
+    )
+    for (offer_id,) in stale:
+        with write_transaction():
+            offer = waitlist.expire(offer_id)
+            if offer is None:
+                continue
+            expired += 1
+            if quiet_hours.is_quiet(now, policy):
+                # Texts wait for the morning, so a new offer would expire
+                # unseen; release the slot for the morning's freed-slot scan.
+                claims.release(offer.freed_from_id, CLAIM_KIND, from_db(offer.start))
+                continue
+            freed = Appointment.get_or_none(Appointment.id == offer.freed_from_id)
+            if freed is None:
+                continue
+            if (freed.doctor_id, freed.start) != (offer.doctor_id, offer.start):
+                # The visit was rescheduled away from the offered time.
+                left = from_db(offer.start)
+                freed = waitlist.time_left_behind(freed, offer.doctor_id, left)
+            offer_slot(freed, policy, now)
+    return expired
+
+
 def _offer_once(freed: Appointment, policy: Policy, now: dt.datetime) -> int:
     """Offer the freed time unless another scheduler already did."""
-    work = claim(freed.id, CLAIM_KIND, from_db(freed.start), now)
+    work = claims.claim(freed.id, CLAIM_KIND, from_db(freed.start), now)
     if work is None:
         return 0
     offers = offer_slot(freed, policy, now)
-    work.outcome = f"offered:{len(offers)}"
-    work.save()
+    claims.settle(work, f"offered:{len(offers)}")
     return len(offers)
 
 
@@ -105,6 +197,6 @@ def offer_freed_slots(policy: Policy, now: dt.datetime) -> int:
         with write_transaction():
             visit = Appointment.get_or_none(Appointment.id == appointment_id)
             if visit is not None:
-                left = time_left_behind(visit, old_doctor, old_start)
+                left = waitlist.time_left_behind(visit, old_doctor, old_start)
                 offered += _offer_once(left, policy, now)
     return offered

@@ -16,23 +16,19 @@ from dataclasses import dataclass, field
 
 from peewee import SQL, IntegrityError, fn
 
-from core.clinic.calendar import LIVE_STATUSES
+from core import audit
 from core.clock import from_db, to_db
-from core.jobs.claims import context_row, open_contexts, record
+from core.dialog import contexts
+from core.jobs import claims as work
 from core.messaging import quiet_hours
 from core.messaging.outbox import enqueue
-from core.messaging.texts import choices, language_for, render, visit_context
-from core.models import Appointment, Doctor, Patient, ReminderClaim
+from core.messaging.texts import language_for, render, visit_context
+from core.models import LIVE_STATUSES, Appointment, Doctor, Patient, ReminderClaim
 from core.policy import Policy
 from core.storage.db import write_transaction
-from core.storage.prepared import insert_rows
 
 log = logging.getLogger(__name__)
 
-# Label keys (templates/messages/<lang>/labels.cfg) and the numbers the
-# dialog's reminder context reads: 1 confirm, 2 cancel, 3 change time.
-CONFIRM_CHOICES = (("confirm_visit", "1"), ("cancel_visit", "2"), ("change_time", "3"))
-PLAIN_CHOICES = (("cancel_visit", "2"), ("change_time", "3"))
 # Reminders are written a chunk per transaction: few commits, short locks.
 CHUNK = 500
 
@@ -110,7 +106,7 @@ def _send(appointment: Appointment, policy: Policy, now: dt.datetime):
     asks = appointment.status == "scheduled" and appointment.needs_confirmation
     body = render(
         lang,
-        "sched_reminder_confirm" if asks else "sched_reminder",
+        contexts.REMINDER_TEXT[asks],
         **visit_context(
             start=from_db(appointment.start),
             lang=lang,
@@ -125,18 +121,12 @@ def _send(appointment: Appointment, policy: Policy, now: dt.datetime):
         now=now,
         kind="reminder",
         appointment_id=appointment.id,
-        choices=choices(lang, CONFIRM_CHOICES if asks else PLAIN_CHOICES),
+        choices=contexts.reminder_choices(lang, asks),
     )
     if message.status == "not_sent":
         return message, None
-    row = context_row(
-        message.channel,
-        message.address,
-        patient.id,
-        "reminder",
-        {"appointment_id": appointment.id},
-        now,
-        lang,
+    row = contexts.reminder_row(
+        message.channel, message.address, patient.id, appointment.id, now, lang
     )
     return message, row
 
@@ -171,7 +161,7 @@ def _act(chunk: list[Due], policy: Policy, now: dt.datetime) -> Counter:
         }
         taken = _claimed(ids)
         done = _nearest_done(taken)
-        claims, contexts = [], []
+        claims, opened = [], []
         for due in chunk:
             appointment = current.get(due.appointment_id)
             if (
@@ -194,7 +184,8 @@ def _act(chunk: list[Due], policy: Policy, now: dt.datetime) -> Counter:
                 outcome = "superseded"  # e.g. a lead added to policy later
             message = None
             if outcome == "skipped_quiet":
-                record(
+                audit.record(
+                    audit.SYSTEM,
                     "reminder skipped",
                     now,
                     appointment_id=appointment.id,
@@ -206,7 +197,7 @@ def _act(chunk: list[Due], policy: Policy, now: dt.datetime) -> Counter:
                 message, context = _send(appointment, policy, now)
                 outcome = message.status  # queued, or not_sent if unreachable
                 if context:
-                    contexts.append(context)
+                    opened.append(context)
             counts[f"reminders_{outcome}"] += 1
             for lead in leads:
                 claims.append(
@@ -222,8 +213,8 @@ def _act(chunk: list[Due], policy: Policy, now: dt.datetime) -> Counter:
         if claims:
             # A concurrent scheduler that claimed any of these makes this
             # fail, and the whole chunk (texts included) rolls back.
-            insert_rows(ReminderClaim, claims)
-        open_contexts(contexts, now - dt.timedelta(minutes=policy.idle_timeout_minutes))
+            work.claim_all(claims)
+        contexts.open_contexts(opened, now, policy)
     return counts
 
 

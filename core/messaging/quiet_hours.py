@@ -1,7 +1,9 @@
 """Quiet hours: when non-urgent texts may not go out, in clinic local time.
 
-A text due inside quiet hours is moved to the last allowed minute before
-they began; if that minute has passed it is skipped (and recorded).
+One rule for the scheduler and the dispatcher, so both agree on every night,
+DST nights included. A reminder due inside quiet hours goes in the last
+allowed minute before they begin (or is skipped and recorded); a queued
+non-urgent text waits until they end.
 """
 
 from __future__ import annotations
@@ -58,10 +60,10 @@ def window_containing(
     return _window_from(day, policy)
 
 
-def send_at(moment: dt.datetime, policy: Policy) -> dt.datetime:
-    """When a text due at moment may go: moment, or just before quiet hours."""
-    window = window_containing(moment, policy)
-    return moment if window is None else window[0] - LAST_MINUTE
+def quiet_until(now: dt.datetime, policy: Policy) -> dt.datetime | None:
+    """When the quiet hours around now end (aware UTC), or None outside them."""
+    window = window_containing(now, policy)
+    return None if window is None else window[1]
 
 
 def due_horizon(now: dt.datetime, policy: Policy) -> dt.datetime:

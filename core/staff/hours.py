@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 from peewee import IntegrityError
 
-from core.clinic.calendar import LIVE_STATUSES, utc_bounds
+from core.clinic.calendar import utc_bounds
 from core.clock import from_db, to_db
 from core.errors import InvalidInput, NotFound
 from core.models import (
+    LIVE_STATUSES,
     Appointment,
     Closure,
     Doctor,

@@ -6,12 +6,21 @@ import contextlib
 import logging
 from collections.abc import Iterator
 
-from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
+from peewee import (
+    DatabaseError,
+    DatabaseProxy,
+    InterfaceError,
+    PostgresqlDatabase,
+    SqliteDatabase,
+)
 from playhouse.db_url import connect
 
 log = logging.getLogger(__name__)
 
 db = DatabaseProxy()
+# What callers outside core catch when the database itself fails (locked,
+# unreachable, closed, a failed commit): the DB-API errors as peewee raises them.
+DATABASE_ERRORS = (DatabaseError, InterfaceError)
 
 # WAL lets readers run beside the one writer; the busy timeout makes a second
 # writer wait its turn instead of failing with "database is locked".
@@ -33,6 +42,11 @@ def open_database(url: str) -> SqliteDatabase | PostgresqlDatabase:
     db.initialize(database)
     log.debug("database %s opened", type(database).__name__)
     return database
+
+
+def ping() -> None:
+    """A round trip to the database; raises DatabaseError if it cannot answer."""
+    db.obj.execute_sql("SELECT 1").fetchone()
 
 
 def is_sqlite() -> bool:

@@ -1,17 +1,25 @@
 """Peewee queries built once and then run as plain SQL with new parameters.
 
 DESIGN measured peewee's query building at ~120 us against ~7 us for SQLite
-itself; a dialog turn runs a dozen small queries (its own, the calendar's and
-booking's), so building each once per process (per kind of database and per
-list length) is what makes a turn cheap. insert_row and insert_rows write
-rows as plain SQL for the same reason.
+itself; a dialog turn runs a dozen small statements, so building each once per
+process is what makes a turn cheap (2,356-3,326 turns/s with the cache,
+797-832/s with it forced off). Reads, inserts, updates and deletes alike:
+every statement core runs is built by peewee, the hot ones through here.
+
+The contract that makes the cache safe: every argument of the builder is one
+parameter of the SQL, in the SQL's order, and nothing else is. The SQL may
+depend on the kind of database, on list lengths and on which arguments are
+None (peewee writes `x = None` as IS NULL); the cache keys on exactly those.
+A builder whose parameters are not its arguments is refused with an error.
+With `Prepared.verify` on (the test suite turns it on) every call is built
+again and compared, so a builder that branches on any other value fails
+loudly in the tests instead of returning another query's rows.
 """
 
 from __future__ import annotations
 
-import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import peewee
 from peewee import (
@@ -27,10 +35,11 @@ from peewee import (
 
 from core.storage.db import db, is_sqlite
 
-log = logging.getLogger(__name__)
-
-
 _SEQUENCES = {list, tuple}  # an argument of these types is a list of values
+
+
+class PreparedQueryError(TypeError):
+    """A builder's SQL cannot be cached: its parameters are not its arguments."""
 
 
 def _flatten(args: Sequence) -> list:
@@ -63,50 +72,89 @@ def _converters(selected: Sequence) -> list[Converter]:
 
 
 class Prepared:
-    """A query whose every parameter is an argument of build(*args).
+    """A statement whose every parameter is an argument of build(*args).
 
-    Constants must be passed as arguments too (e.g. True for `active`): the
-    cached SQL is reused only when peewee's own parameters are exactly the
-    arguments, which is checked when the SQL is first built. Statements run
-    on db.obj, not through the proxy, whose __getattr__ on every statement
-    measured ~3% of a short dialog turn.
+    Constants are arguments too (True for `active`, the statuses of a
+    compare-and-set), and a builder must not give peewee a column to fill
+    with its own default. Statements run on db.obj, not through the proxy,
+    whose __getattr__ on every statement measured ~3% of a short dialog turn.
     """
+
+    verify = False  # rebuild every call and compare (the test suite sets it)
 
     def __init__(self, build: Callable[..., Query]) -> None:
         self._build = build
         self._cache: dict[tuple, tuple[str, list[Converter]]] = {}
         self._lock = threading.Lock()
-        self._warned: set[tuple] = set()
 
-    def _compiled(self, args: Sequence) -> tuple[str, list[Converter], list]:
+    def _shape(self, args: Sequence) -> tuple[tuple, list]:
+        """What the SQL may depend on besides the database kind, and the params."""
         if _SEQUENCES.isdisjoint(map(type, args)):  # the usual case, in C
-            params = list(args)
-            shape = (type(db.obj), "flat", len(args))
+            params, lengths = list(args), len(args)
         else:
             params = _flatten(args)
-            lengths = (len(a) if type(a) in _SEQUENCES else -1 for a in args)
-            shape = (type(db.obj), *lengths)
-        cached = self._cache.get(shape)
-        if cached is not None:
-            return cached[0], cached[1], params
+            lengths = tuple(len(a) if type(a) in _SEQUENCES else -1 for a in args)
+        nones = (
+            tuple(i for i, a in enumerate(args) if a is None) if None in args else ()
+        )
+        return (type(db.obj), lengths, nones), params
+
+    def _built(self, args: Sequence, params: list) -> tuple[str, list[Converter]]:
         query = self._build(*args)
         sql, built = query.sql()
-        converters = _converters(getattr(query, "_returning", None) or [])
-        if list(built) == params:
+        if list(built) != params:
+            raise PreparedQueryError(
+                f"{self._build.__qualname__} builds SQL whose parameters {built!r}"
+                f" are not its arguments {params!r}: pass every value as an"
+                " argument, in the SQL's order, and use a separate Prepared where"
+                " the SQL differs by value"
+            )
+        return sql, _converters(getattr(query, "_returning", None) or [])
+
+    def _compiled(self, args: Sequence) -> tuple[str, list[Converter], list]:
+        shape, params = self._shape(args)
+        cached = self._cache.get(shape)
+        if cached is None:
+            cached = self._built(args, params)
             with self._lock:
-                self._cache[shape] = (sql, converters)
-            return sql, converters, params
-        # A constant crept in, or the arguments are not in the SQL's order:
-        # still correct, but rebuilt every call, so say so once.
-        if shape not in self._warned:
-            self._warned.add(shape)
-            log.warning("prepared query %s runs uncached", self._build)
-        return sql, converters, list(built)
+                self._cache[shape] = cached
+        elif self.verify and self._built(args, params)[0] != cached[0]:
+            raise PreparedQueryError(
+                f"{self._build.__qualname__} builds different SQL for arguments"
+                f" {list(args)!r} than for earlier ones of the same shape"
+            )
+        return cached[0], cached[1], params
 
     def execute(self, *args):
         """Run the statement; return the cursor."""
         sql, _, params = self._compiled(args)
         return db.obj.execute_sql(sql, params)
+
+    def rowcount(self, *args) -> int:
+        """Run an UPDATE or DELETE; how many rows it changed."""
+        return self.execute(*args).rowcount
+
+    def insert(self, *args) -> int:
+        """Run an INSERT of one row; its new id."""
+        cursor = self.execute(*args)
+        if is_sqlite():
+            return cursor.lastrowid
+        return cursor.fetchone()[0]  # PostgreSQL: peewee added RETURNING id
+
+    def many(self, rows: Iterable[Sequence]) -> None:
+        """Run the statement once per row of arguments, with one executemany.
+
+        peewee builds SQL per value, which made queuing 10,000 reminders
+        several times slower than the database work.
+        """
+        batches: dict[str, list[list]] = {}
+        for args in rows:
+            sql, _, params = self._compiled(args)
+            batches.setdefault(sql, []).append(params)
+        # Raise peewee's IntegrityError (not the driver's), as queries do.
+        with peewee.__exception_wrapper__:
+            for sql, values in batches.items():
+                db.obj.cursor().executemany(sql, values)
 
     def rows(self, *args) -> list[tuple]:
         """Run a SELECT; values converted as the fields would convert them."""
@@ -128,59 +176,70 @@ class Prepared:
         return found[0] if found else None
 
 
-def _insert_sql(model, fields: list[Field]) -> str:
-    columns = ", ".join(f'"{f.column_name}"' for f in fields)
-    params = ", ".join([db.obj.param] * len(fields))
-    return f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES ({params})'
+def in_declared_order(model, names: Iterable[str]) -> list[Field]:
+    """The model's fields of these names, in the order peewee writes columns."""
+    wanted = set(names)
+    fields = [f for f in model._meta.sorted_fields if f.name in wanted]
+    if len(fields) != len(wanted):
+        raise KeyError(f"{model.__name__} has no field among {sorted(wanted)}")
+    return fields
 
 
-def insert_row(model, row: dict) -> int:
-    """Insert one row as plain SQL; its new id.
+class PreparedInsert:
+    """An INSERT of these columns of model, built once; values given by name.
 
-    Columns not in row get the database's default (NULL unless the schema
-    says otherwise), not peewee's Python-side defaults: give them.
+    Every other column gets the database's default (NULL unless the schema
+    says otherwise), never peewee's Python-side one: name it to set it.
     """
-    fields = [model._meta.fields[name] for name in row]
-    sql = _insert_sql(model, fields)
-    params = [f.db_value(row[f.name]) for f in fields]
-    if is_sqlite():
-        return db.obj.execute_sql(sql, params).lastrowid
-    return db.obj.execute_sql(sql + ' RETURNING "id"', params).fetchone()[0]
 
-
-def insert_rows(
-    model,
-    rows: list[dict],
-    *,
-    on_conflict: tuple = (),
-    update: tuple = (),
-    update_where: str = "",
-    where_params: tuple = (),
-) -> None:
-    """Insert many rows with one prepared statement (executemany).
-
-    peewee builds SQL per value, which made queuing 10,000 reminders
-    several times slower than the database work; this is plain standard
-    SQL that SQLite and PostgreSQL both accept, values converted by the
-    model's own fields.
-    """
-    if not rows:
-        return
-    meta = model._meta
-    fields = [meta.fields[name] for name in rows[0]]
-    sql = _insert_sql(model, fields)
-    if on_conflict:
-        target = ", ".join(f'"{meta.fields[n].column_name}"' for n in on_conflict)
-        sets = ", ".join(
-            f'"{meta.fields[n].column_name}" = excluded."{meta.fields[n].column_name}"'
-            for n in update
+    def __init__(self, model, *names: str) -> None:
+        self._names = [f.name for f in in_declared_order(model, names)]
+        fields = in_declared_order(model, names)
+        self._statement = Prepared(
+            lambda *values: model.insert(dict(zip(fields, values, strict=True)))
         )
-        sql += f" ON CONFLICT ({target}) DO UPDATE SET {sets}"
-        if update_where:
-            sql += f" WHERE {update_where}"
-    values = [
-        tuple(f.db_value(row[f.name]) for f in fields) + where_params for row in rows
-    ]
-    # Raise peewee's IntegrityError (not the driver's), as peewee queries do.
-    with peewee.__exception_wrapper__:
-        db.cursor().executemany(sql, values)
+
+    def _values(self, row: dict) -> tuple:
+        if len(row) != len(self._names):
+            raise TypeError(f"expected the columns {self._names}, got {sorted(row)}")
+        return tuple(row[name] for name in self._names)
+
+    def insert(self, **row) -> int:
+        """Insert one row; its new id."""
+        return self._statement.insert(*self._values(row))
+
+    def many(self, rows: Iterable[dict]) -> None:
+        """Insert every row with one executemany."""
+        self._statement.many([self._values(row) for row in rows])
+
+
+class PreparedUpdate:
+    """An UPDATE of these columns of model WHERE where(*keys), built once.
+
+    apply(values, *keys) sets the named columns to values (a dict by column
+    name) on the rows where(*keys) selects, and says how many it changed: a
+    compare-and-set when the condition includes the value it expects.
+    """
+
+    def __init__(self, model, *names: str, where: Callable) -> None:
+        fields = in_declared_order(model, names)
+        self._names = [f.name for f in fields]
+        count = len(fields)
+        self._statement = Prepared(
+            lambda *args: model.update(
+                dict(zip(fields, args[:count], strict=True))
+            ).where(where(*args[count:]))
+        )
+
+    def _args(self, values: dict, keys: Sequence) -> tuple:
+        if len(values) != len(self._names):
+            raise TypeError(f"expected the columns {self._names}, got {sorted(values)}")
+        return (*(values[name] for name in self._names), *keys)
+
+    def apply(self, values: dict, *keys) -> int:
+        """Run the update; how many rows it changed."""
+        return self._statement.rowcount(*self._args(values, keys))
+
+    def many(self, rows: Iterable[tuple[dict, Sequence]]) -> None:
+        """Run the update once per (values, keys), with one executemany."""
+        self._statement.many([self._args(values, keys) for values, keys in rows])

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core.clinic.calendar import LIVE_STATUSES
 from core.clock import from_db
-from core.models import Appointment, AuditLog, Message
+from core.models import LIVE_STATUSES, Appointment, AuditLog, Message
 from core.policy import Policy
 from core.views.schedule import visits_between
 

@@ -1,22 +1,16 @@
-"""Patients for the console: search, a patient's page, and replying by outbox."""
+"""Patients for the console: search, and a patient's page with their transcript."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from peewee import fn
 
-from core.clinic import booking
 from core.clock import from_db
-from core.errors import InvalidInput, NotFound
-from core.messaging.outbox import enqueue, preferred_channel
-from core.messaging.phones import normalize_phone
-from core.models import Appointment, Conversation, Doctor, Message, Patient
+from core.errors import NotFound
+from core.messaging.outbox import preferred_channel
+from core.models import Appointment, Doctor, Message, Patient
 from core.policy import Policy
-from core.storage.db import write_transaction
-
-MAX_REPLY = 640  # four SMS segments; staff replies should stay short
 
 
 def search_patients(
@@ -53,31 +47,6 @@ def is_patient_of(patient_id: int, doctor_id: int) -> bool:
         .where(Appointment.patient == patient_id, Appointment.doctor == doctor_id)
         .exists()
     )
-
-
-def create_patient(name: str, phone: str, language: str = "en") -> Patient:
-    """Register a patient from the console (they book by phone, staff type them in)."""
-    name = name.strip()[:120]
-    if not name:
-        raise InvalidInput("Please give the patient's name.")
-    e164 = normalize_phone(phone)
-    if language not in ("en", "es"):
-        raise InvalidInput("Language must be en or es.")
-    with write_transaction():
-        if Patient.select().where(Patient.phone == e164).exists():
-            raise InvalidInput(f"{e164} already belongs to a patient; search for it.")
-        return Patient.create(name=name, phone=e164, language=language)
-
-
-def book_for_new_patient(name: str, phone: str, **booking_args) -> Appointment:
-    """Register a patient and book their visit as one unit: both or neither.
-
-    A refused booking (time just taken, too soon) must not leave a patient
-    behind whose number then blocks the retry.
-    """
-    with write_transaction():
-        patient = create_patient(name, phone)
-        return booking.book(patient_id=patient.id, **booking_args)
 
 
 def patient_page(patient_id: int, policy: Policy, doctor_id: int | None = None) -> dict:
@@ -151,28 +120,3 @@ def patient_page(patient_id: int, policy: Policy, doctor_id: int | None = None) 
             for at, direction, channel, kind, body, status, code in transcript.tuples()
         ],
     }
-
-
-def reply_to_patient(patient_id: int, body: str, now: dt.datetime) -> Message:
-    """Queue a staff message on the patient's channel (the dispatcher sends it)."""
-    body = body.strip()
-    if not body:
-        raise InvalidInput("The reply is empty.")
-    if len(body) > MAX_REPLY:
-        raise InvalidInput(f"Keep replies under {MAX_REPLY} characters.")
-    with write_transaction():
-        patient = Patient.get_or_none(Patient.id == patient_id)
-        if patient is None:
-            raise NotFound("That patient does not exist.")
-        return enqueue(patient, body, now=now, kind="staff")
-
-
-def resolve_conversation(conversation_id: int) -> None:
-    """Staff handled it: unflag and reset the bot's confusion counter."""
-    updated = (
-        Conversation.update(flagged=False, flag_reason=None, misunderstood=0)
-        .where(Conversation.id == conversation_id)
-        .execute()
-    )
-    if not updated:
-        raise NotFound("That conversation does not exist.")

@@ -8,7 +8,7 @@ from peewee import JOIN
 
 from core.clinic.calendar import utc_bounds
 from core.clock import from_db, to_db
-from core.errors import InvalidInput, NotFound
+from core.errors import InvalidInput
 from core.models import (
     AuditLog,
     Department,
@@ -133,17 +133,3 @@ def waitlist(status: str = "waiting") -> list[dict]:
         "id from_day to_day status created patient_id patient phone doctor department"
     )
     return [dict(zip(keys.split(), row, strict=True)) for row in query.tuples()]
-
-
-def remove_from_waitlist(entry_id: int) -> None:
-    """Staff take a patient off the waitlist (kept as expired for the record)."""
-    updated = (
-        WaitlistEntry.update(status="expired")
-        .where(
-            WaitlistEntry.id == entry_id,
-            WaitlistEntry.status.in_(("waiting", "offered")),
-        )
-        .execute()
-    )
-    if not updated:
-        raise NotFound("That waitlist entry is not waiting any more.")

@@ -1,4 +1,9 @@
-"""Channel test layers: fake provider servers on 127.0.0.1, settings, a gateway."""
+"""Channel test layers: fake provider servers on 127.0.0.1, settings, the app.
+
+The app is the real one (create_app, as `serve --role web` builds it), so the
+webhooks run on the gateway production uses: on SQLite the event loop with
+group commit, on PostgreSQL the database thread.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from twilio.request_validator import RequestValidator
 
-from bot.routes import setup_channels
-from console.keys import CLOCK, GATEWAY, SETTINGS
+from console.app import create_app
+from console.keys import DIALOG
+from core.dialog.service import handle_inbound
 from core.settings import Settings
 from core.storage.gateway import Gateway
 from tests.bot.fakes import (
@@ -24,7 +30,6 @@ from tests.bot.fakes import (
 from tests.factories import make_policy
 
 PUBLIC_URL = "https://clinic.example.org"
-MAX_BODY = 64 * 1024  # as console.app.create_app sets it
 
 
 @pytest.fixture
@@ -73,26 +78,39 @@ def settings(database, fake_twilio, fake_telegram):
 
 @pytest.fixture
 def gateway(database):
+    """A database thread, for tests that drive the dispatcher without an app."""
     gateway = Gateway()
     yield gateway
     gateway.close()
 
 
-def channel_app(settings: Settings, gateway: Gateway, clock) -> web.Application:
-    """The channels on their own, as create_app wires them (console left out)."""
-    app = web.Application(client_max_size=MAX_BODY)
-    app[SETTINGS] = settings
-    app[CLOCK] = clock
-    app[GATEWAY] = gateway
-    setup_channels(app)
+class SwappableDialog:
+    """The dialog the app runs: the real one, unless a test puts another in."""
+
+    def __init__(self) -> None:
+        self.run = handle_inbound
+
+    def __call__(self, inbound, now, *, deliver):
+        return self.run(inbound, now, deliver=deliver)
+
+
+@pytest.fixture
+def dialog():
+    return SwappableDialog()
+
+
+def channel_app(settings: Settings, clock, dialog=None) -> web.Application:
+    """The whole web process, on the test's clock (and dialog, if given)."""
+    app = create_app(settings, role="web", clock=clock)
+    if dialog is not None:
+        app[DIALOG] = dialog
     return app
 
 
 @pytest.fixture
-async def client(gateway, aiohttp_client, settings, now):
-    # gateway first: it must outlive the app, whose cleanup still uses it.
+async def client(aiohttp_client, settings, now, dialog):
     make_policy()
-    return await aiohttp_client(channel_app(settings, gateway, lambda: now))
+    return await aiohttp_client(channel_app(settings, lambda: now, dialog))
 
 
 def sign(params: dict, url: str, token: str = AUTH_TOKEN) -> str:

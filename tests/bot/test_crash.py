@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from bot.dispatcher import Dispatcher
-from bot.outbox_store import LEASE
 from bot.providers import senders_for
 from core.clock import from_db
+from core.messaging.delivery import LEASE
 from core.models import Message
 from tests.factories import make_patient
 

@@ -10,10 +10,10 @@ import json
 import pytest
 
 from bot.dispatcher import Dispatcher
-from bot.outbox_store import NO_PROVIDER
 from bot.pacing import RateLimits
 from bot.providers import senders_for
 from core.clock import from_db, to_db
+from core.messaging.delivery import NO_PROVIDER
 from core.messaging.outbox import enqueue
 from core.models import Appointment, AuditLog, Conversation, Message, Patient
 from core.storage.db import write_transaction
@@ -330,6 +330,7 @@ async def test_a_waiting_reminder_is_dropped_when_its_visit_changed(
     dispatcher, fake_twilio, now, change
 ):
     """A reminder held back by retries or quiet hours never goes out stale."""
+    from core import audit
     from core.clinic import booking
     from core.models import ReminderClaim
     from core.policy import load_policy
@@ -340,7 +341,7 @@ async def test_a_waiting_reminder_is_dropped_when_its_visit_changed(
     start = start.replace(tzinfo=dt.UTC)
     visit = booking.book(
         patient_id=patient.id, doctor_id=doctor.id, start=start,
-        policy=load_policy(), now=now, actor=booking.SYSTEM,
+        policy=load_policy(), now=now, actor=audit.SYSTEM,
     )  # fmt: skip
     message = queue(patient, "See you tomorrow", now, kind="reminder",
                     appointment_id=visit.id)  # fmt: skip
@@ -350,11 +351,11 @@ async def test_a_waiting_reminder_is_dropped_when_its_visit_changed(
     fresh = queue(patient, "Kept", now, kind="reminder", appointment_id=visit.id)
     later = now
     if change == "cancelled":
-        booking.cancel(visit.id, booking.SYSTEM, "", now)
+        booking.cancel(visit.id, audit.SYSTEM, "", now)
     elif change == "moved":
         booking.reschedule(
             visit.id, start + dt.timedelta(hours=2), policy=load_policy(), now=now,
-            actor=booking.SYSTEM,
+            actor=audit.SYSTEM,
         )  # fmt: skip
     else:
         later = start + dt.timedelta(minutes=1)

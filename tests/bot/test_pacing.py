@@ -1,4 +1,4 @@
-"""Rate limits and quiet hours as pure rules."""
+"""Rate limits and SMS/Telegram rendering as pure rules."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ import datetime as dt
 
 import pytest
 
-from bot.pacing import RateLimiter, RateLimits, quiet_until
+from bot.pacing import RateLimiter, RateLimits
 from bot.render import callback_data, sms_text
-from core.policy import Policy
 from core.settings import Settings, SettingsError
 
 T0 = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
@@ -47,37 +46,6 @@ def test_a_refused_send_takes_no_token_from_other_keys():
     # Chat 1 is busy; the overall bucket must not lose a token for it.
     assert limiter.admit(("telegram", "telegram:1"), T0) is not None
     assert limiter.admit(("telegram", "telegram:2"), T0) is None
-
-
-@pytest.mark.parametrize(
-    ("now", "quiet"),
-    [("20:59", False), ("21:00", True), ("23:30", True), ("03:00", True),
-     ("07:59", True), ("08:00", False), ("12:00", False)],
-)  # fmt: skip
-def test_quiet_hours_wrap_midnight(now, quiet):
-    moment = dt.datetime.combine(T0.date(), dt.time.fromisoformat(now), dt.UTC)
-    assert (quiet_until(moment, Policy()) is not None) is quiet
-
-
-def test_quiet_hours_within_a_day_and_none():
-    midday = Policy(quiet_start=dt.time(12), quiet_end=dt.time(14))
-    at = lambda hour: dt.datetime.combine(T0.date(), dt.time(hour), dt.UTC)  # noqa: E731
-    assert quiet_until(at(13), midday) == at(14)
-    assert quiet_until(at(15), midday) is None
-    never = Policy(quiet_start=dt.time(0), quiet_end=dt.time(0))
-    assert quiet_until(at(3), never) is None
-
-
-def test_quiet_until_is_the_local_morning_across_a_dst_change():
-    policy = Policy(timezone="Europe/Berlin")
-    # 22:00 Berlin on the night clocks go back (25 Oct 2026, 03:00 -> 02:00).
-    evening = dt.datetime(2026, 10, 24, 20, 0, tzinfo=dt.UTC)
-    end = quiet_until(evening, policy)
-    assert end.astimezone(policy.tz).replace(tzinfo=None) == dt.datetime(
-        2026, 10, 25, 8
-    )
-    assert end == dt.datetime(2026, 10, 25, 7, 0, tzinfo=dt.UTC)
-    assert quiet_until(dt.datetime(2026, 10, 25, 9, 0, tzinfo=dt.UTC), policy) is None
 
 
 def test_sms_text_does_not_number_twice():

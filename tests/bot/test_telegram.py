@@ -8,8 +8,8 @@ import dataclasses
 import datetime as dt
 
 import pytest
+from peewee import OperationalError
 
-import bot.conversation
 from bot.render import SHARE_PHONE
 from bot.texts import channel_text
 from console.keys import CLOCK, DISPATCHER, TELEGRAM
@@ -43,11 +43,10 @@ def clock(now):
 
 
 @pytest.fixture
-async def tg_client(gateway, aiohttp_client, settings, clock, fake_telegram):
-    # gateway first: it must outlive the app, whose cleanup still uses it.
+async def tg_client(aiohttp_client, settings, clock, fake_telegram, dialog):
     make_policy()
     fake_telegram.changed = asyncio.Event()
-    return await aiohttp_client(channel_app(settings, gateway, clock))
+    return await aiohttp_client(channel_app(settings, clock, dialog))
 
 
 async def wait_for(fake, count: int, method: str = "sendMessage", app=None) -> list:
@@ -130,11 +129,11 @@ async def test_text_message_runs_the_dialog_and_reply_is_sent(tg_client, fake_te
     await settled(lambda: Message.get_by_id(reply.id).status == "sent")
 
 
-async def test_dialog_failure_sends_an_apology(tg_client, fake_telegram, monkeypatch):
+async def test_no_database_still_sends_an_apology(tg_client, fake_telegram, dialog):
     def broken(inbound, now, *, deliver):
-        raise RuntimeError("bug")
+        raise OperationalError("database is locked")
 
-    monkeypatch.setattr(bot.conversation, "dialog_entry", lambda: broken)
+    dialog.run = broken
     response = await post(tg_client, tg.text(12, "hello"))
     assert response.status == 200
     [sent] = await wait_for(fake_telegram, 1)
@@ -229,10 +228,10 @@ async def test_blocking_the_bot_marks_the_patient(tg_client):
     assert not Patient.get_by_id(patient.id).telegram_blocked
 
 
-async def test_without_token_telegram_stays_off(gateway, aiohttp_client, settings, now):
+async def test_without_token_telegram_stays_off(aiohttp_client, settings, now):
     make_policy()
     settings = dataclasses.replace(settings, telegram_bot_token="")
-    client = await aiohttp_client(channel_app(settings, gateway, lambda: now))
+    client = await aiohttp_client(channel_app(settings, lambda: now))
     assert TELEGRAM not in client.app
     assert DISPATCHER in client.app
     response = await post(client, tg.text(80, "hello"))
@@ -240,13 +239,13 @@ async def test_without_token_telegram_stays_off(gateway, aiohttp_client, setting
 
 
 async def test_long_polling_without_public_url(
-    gateway, aiohttp_client, settings, clock, fake_telegram
+    aiohttp_client, settings, clock, fake_telegram
 ):
     make_policy()
     fake_telegram.changed = asyncio.Event()
     fake_telegram.updates.append(tg.text(90, "hello"))
     settings = dataclasses.replace(settings, public_url="")
-    client = await aiohttp_client(channel_app(settings, gateway, clock))
+    client = await aiohttp_client(channel_app(settings, clock))
     assert client.app[TELEGRAM].updater.running
     [sent] = await wait_for(fake_telegram, 1)
     assert Message.get(Message.provider_id == "90").direction == "in"

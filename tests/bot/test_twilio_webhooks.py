@@ -6,9 +6,9 @@ import dataclasses
 import datetime as dt
 
 import pytest
+from peewee import OperationalError
 from twilio.request_validator import RequestValidator
 
-import bot.conversation
 from bot.texts import channel_text
 from bot.twilio_sms import carrier_keyword, twiml
 from core.clock import to_db
@@ -38,8 +38,8 @@ def stored() -> int:
 
 
 @pytest.fixture
-def fake_dialog(monkeypatch):
-    """Replace the dialog with one that records its calls and answers fixed replies."""
+def fake_dialog(dialog):
+    """A dialog that records its calls and answers fixed replies."""
     calls = []
     replies = [Reply("Pick one", (("Confirm", "confirm"), ("Change time", "change")))]
 
@@ -47,7 +47,7 @@ def fake_dialog(monkeypatch):
         calls.append((inbound, deliver))
         return replies
 
-    monkeypatch.setattr(bot.conversation, "dialog_entry", lambda: handle_inbound)
+    dialog.run = handle_inbound
     return calls
 
 
@@ -165,15 +165,13 @@ async def test_signatures_over_either_port_form_and_nothing_else(
     assert stored == (1 if status == 200 else 0)
 
 
-async def test_behind_a_proxy_without_public_url(
-    gateway, aiohttp_client, settings, now
-):
+async def test_behind_a_proxy_without_public_url(aiohttp_client, settings, now):
     """TLS ends at the proxy: Twilio signed https://public-host, the app sees http.
 
     With CLINICBOT_PUBLIC_URL unset, X-Forwarded-Proto/Host rebuild the URL.
     """
     settings = dataclasses.replace(settings, public_url="")
-    client = await aiohttp_client(channel_app(settings, gateway, lambda: now))
+    client = await aiohttp_client(channel_app(settings, lambda: now))
     proxy = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "clinic.example.org"}
     ok = await twilio_post(client, SMS, sms(), headers=proxy)
     assert ok.status == 200
@@ -250,11 +248,11 @@ async def test_any_text_gets_an_answer_never_an_error(client, body):
     assert "<Message>" in await response.text()
 
 
-async def test_dialog_failure_becomes_an_apology(client, monkeypatch):
+async def test_no_database_still_gets_an_apology(client, dialog):
     def broken(inbound, now, *, deliver):
-        raise RuntimeError("bug")
+        raise OperationalError("database is locked")
 
-    monkeypatch.setattr(bot.conversation, "dialog_entry", lambda: broken)
+    dialog.run = broken
     response = await twilio_post(client, SMS, sms())
     assert response.status == 200
     assert channel_text("en", "sorry") in await response.text()
@@ -376,7 +374,7 @@ async def test_a_status_callback_that_beats_our_record_of_the_sid_still_lands(
     client, now
 ):
     """Twilio can call back before the dispatcher has written the MessageSid."""
-    from bot.outbox_store import record_results
+    from core.messaging.delivery import record_results
 
     message = _sent_sms(None, status="sending")
     sid = "SM" + "9" * 32

@@ -19,6 +19,7 @@ from aiohttp import web
 
 from console.app import create_app
 from console.keys import LIVE_FEED
+from core import audit
 from core.clinic import booking
 from core.models import Appointment, WorkingHours
 from core.policy import load_policy
@@ -139,7 +140,7 @@ async def test_stats_charts_and_simulator(page, clinic, now):
         start=now.replace(hour=11),
         policy=load_policy(),
         now=now,
-        actor=booking.Actor("staff", 1),
+        actor=audit.Actor("staff", 1),
     )
     await _login(page)
     await page.goto(f"{page.base}/stats")
@@ -168,7 +169,7 @@ async def test_live_update_arrives_without_reload(page, clinic, now):
         start=now.replace(hour=15),
         policy=load_policy(),
         now=now,
-        actor=booking.Actor("patient", clinic["patient"].id),
+        actor=audit.Actor("patient", clinic["patient"].id),
         via="sms",
     )
     await page.wait_for_selector("#live-board a:has-text('Ana Lopez')")

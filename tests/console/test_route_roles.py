@@ -13,6 +13,7 @@ import datetime as dt
 import pytest
 
 from console.auth import PUBLIC
+from core import audit
 from core.clinic import booking
 from core.policy import load_policy
 from tests.console.conftest import csrf_of, login
@@ -83,7 +84,7 @@ def ids(clinic, now):
     policy = load_policy()
     other_patient = make_patient(name="Bo Other")
     start = (now + dt.timedelta(days=1)).replace(hour=10)
-    staff = booking.Actor("staff", clinic["users"]["staff"].id)
+    staff = audit.Actor("staff", clinic["users"]["staff"].id)
     own = booking.book(
         patient_id=clinic["patient"].id,
         doctor_id=clinic["doctor"].id,

@@ -11,6 +11,7 @@ from console import scheduling
 from console.app import create_app
 from console.cli import main
 from console.keys import GATEWAY
+from core import audit
 from core.clinic import booking
 from core.models import Message
 from core.policy import load_policy
@@ -31,7 +32,7 @@ def book_visit() -> int:
         start=VISIT,
         policy=load_policy(),
         now=VISIT - dt.timedelta(days=3),
-        actor=booking.SYSTEM,
+        actor=audit.SYSTEM,
     )
     return appointment.id
 

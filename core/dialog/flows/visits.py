@@ -1,20 +1,23 @@
-"""A patient's own visits: list, confirm, cancel, change; reminder and offer replies.
+"""A patient's own visits: list, confirm, cancel, change, and replies to reminders.
 
 Conversation data: visits (ids listed), visit (the one chosen),
-appointment_id (a reminder's visit), offer_id (a waitlist offer).
+appointment_id or appointment_ids (a reminder's visits).
 """
 
 from __future__ import annotations
 
 from core.dialog import states as S
 from core.dialog import understand
+from core.dialog.contexts import REMINDER_TEXT, VISIT_ANSWERS
 from core.dialog.flows import booking
 from core.dialog.flows.common import to_menu
-from core.dialog.outcome import AcceptOffer, Cancel, Confirm, Handler, Outcome, Turn
-from core.dialog.say import labels, reply, when_text
+from core.dialog.outcome import Cancel, Confirm, Handler, Outcome, Turn
+from core.dialog.say import labels, numbered, reply, text, when_text
 from core.dialog.view import Visit
+from core.messaging.inbound import Reply
+from core.messaging.texts import visit_context
 
-ACTION_KEYS = ("confirm_visit", "cancel_visit", "change_time")
+ACTION_KEYS = tuple(answer.label for answer in VISIT_ANSWERS)
 ACTION_WORDS = {
     "confirm": ("confirm", "confirmar", "confirmo", "confirmed"),
     "cancel": ("cancel", "cancelar", "anular", "cant come", "can t come", "no puedo"),
@@ -60,16 +63,31 @@ def _handle_list(turn: Turn) -> Outcome | None:
 
 
 def _ask_action(turn: Turn, visit: Visit, state: str, key: str) -> Outcome:
-    name = "reminder_prompt" if state == S.REMINDER else "appointment_actions"
-    ask = reply(
-        turn,
-        name,
-        labels(turn, *ACTION_KEYS),
-        doctor=visit.doctor,
-        visit_type=visit.visit_type,
-        when=when_text(visit.start, turn),
-    )
+    if state == S.REMINDER:
+        ask = _reminder_again(turn, visit)
+    else:
+        ask = reply(
+            turn,
+            "appointment_actions",
+            labels(turn, *ACTION_KEYS),
+            doctor=visit.doctor,
+            visit_type=visit.visit_type,
+            when=when_text(visit.start, turn),
+        )
     return Outcome(state, {key: visit.id}, [ask])
+
+
+def _reminder_again(turn: Turn, visit: Visit) -> Reply:
+    """The reminder's own text and answers, as the scheduler sent them."""
+    context = visit_context(
+        start=visit.start,
+        lang=turn.lang,
+        policy=turn.policy,
+        first_name=turn.patient.first_name,
+        doctor=visit.doctor,
+    )
+    reminder = text(turn, REMINDER_TEXT[True], **context)
+    return Reply(reminder, numbered(labels(turn, *ACTION_KEYS)))
 
 
 def _not_live(turn: Turn) -> Outcome:
@@ -81,15 +99,16 @@ def _handle_action(turn: Turn, key: str, visit_id=None) -> Outcome | None:
     if visit is None:
         return _not_live(turn)
     index = understand.pick(turn.words, labels(turn, *ACTION_KEYS))
+    action = VISIT_ANSWERS[index].action if index is not None else None
     answer = understand.yes_no(turn.words)
     word = understand.pick_word(turn.words, ACTION_WORDS)
-    if index == 0 or word == "confirm" or (answer is True and index is None):
+    if action == "confirm" or word == "confirm" or (answer is True and index is None):
         when = when_text(visit.start, turn)
         done = reply(turn, "confirmed", doctor=visit.doctor, when=when)
         return to_menu(turn, done, effects=[Confirm(visit.id)])
-    if index == 1 or word == "cancel" or answer is False:
+    if action == "cancel" or word == "cancel" or answer is False:
         return _ask_cancel(turn, visit)
-    if index == 2 or word == "change":
+    if action == "change" or word == "change":
         return booking.begin_move(turn, visit)
     return None
 
@@ -155,18 +174,6 @@ def _reprompt_reminder(turn: Turn) -> Outcome:
     return _offer_visits(turn, visits) if visits else _not_live(turn)
 
 
-def _handle_offer(turn: Turn) -> Outcome | None:
-    """Yes takes the offered time; anything else leaves the offer to expire."""
-    offer_id = turn.data.get("offer_id")
-    index = understand.pick(turn.words, labels(turn, "yes"))
-    if isinstance(offer_id, int) and (index == 0 or understand.yes_no(turn.words)):
-        return Outcome(S.MENU, {}, [], effects=[AcceptOffer(offer_id)])
-    from core.dialog.flows.start import handle_menu, show_menu
-
-    menu_turn = turn.with_state(S.MENU)
-    return handle_menu(menu_turn) or show_menu(menu_turn)
-
-
 def _reprompt_list(turn: Turn) -> Outcome:
     return list_visits(turn)
 
@@ -182,5 +189,4 @@ HANDLERS = {
     S.CANCEL_CHECK: Handler(
         lambda t: _reprompt_visit(t, S.CANCEL_CHECK, "visit"), _handle_cancel, "yes_no"
     ),
-    S.WAITLIST_OFFER: Handler(lambda t: to_menu(t), _handle_offer, "number"),
 }

@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
+from core.audit import SYSTEM, Actor
 from core.clinic import booking
-from core.clinic.booking import SYSTEM, Actor
 from core.errors import InvalidTransition, NotFound, SlotTaken, SlotUnavailable
 from core.models import Appointment, AuditLog, SlotClaim
 from core.policy import load_policy

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from core.audit import Actor
 from core.clinic import booking
-from core.clinic.booking import Actor
 from core.clinic.calendar import active_doctor_ids, free_slots_for_doctor, next_slots
 from core.clock import to_db
 from core.models import Closure, TimeOff

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from core.dialog import handle_inbound
+from core.dialog.service import handle_inbound
 from core.dialog.states import allowed
 from core.messaging.inbound import Inbound, Reply
 from core.messaging.texts import gsm_fold, sms_segments

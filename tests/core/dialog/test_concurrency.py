@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from core.dialog import handle_inbound
+from core.dialog.service import handle_inbound
 from core.messaging.inbound import Inbound
 from core.models import Appointment, Conversation, Message, Patient
 from core.storage.db import db

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.clock import to_db
-from core.dialog import handle_inbound
+from core.dialog.service import handle_inbound
 from core.dialog.states import STATES, allowed
 from core.messaging.inbound import Inbound
 from core.models import Conversation, Message

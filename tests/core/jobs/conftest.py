@@ -7,6 +7,7 @@ import threading
 
 import pytest
 
+from core import audit
 from core.clinic import booking
 from core.clock import UTC, to_db
 from core.models import Appointment, Message
@@ -33,7 +34,7 @@ def visit(doctor, patient, start: dt.datetime, **fields) -> Appointment:
         start=start,
         policy=load_policy(),
         now=start - dt.timedelta(days=2),
-        actor=booking.SYSTEM,
+        actor=audit.SYSTEM,
     )
     if fields:
         Appointment.update(fields).where(Appointment.id == booked.id).execute()

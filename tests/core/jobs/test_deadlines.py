@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from core import audit
 from core.clinic import booking
 from core.errors import InvalidTransition
 from core.jobs.deadlines import enforce_deadline, find_unconfirmed, run_deadlines
@@ -82,7 +83,7 @@ def test_a_reminder_for_the_old_time_does_not_count_after_a_reschedule(clinic):
         new_start,
         policy=load_policy(),
         now=START - dt.timedelta(hours=2, minutes=30),
-        actor=booking.SYSTEM,
+        actor=audit.SYSTEM,
     )
     # The new time's 3-hour moment has passed at the reschedule; skip the
     # scheduler's ticks so no reminder for it goes out.
@@ -112,7 +113,7 @@ def test_a_visit_confirmed_a_moment_earlier_is_never_cancelled(clinic):
     policy = load_policy()
     # The scheduler found the visit unconfirmed, then the patient's "1" landed.
     assert find_unconfirmed(policy, DEADLINE) == [appointment.id]
-    booking.confirm(appointment.id, booking.Actor("patient", patient.id), DEADLINE)
+    booking.confirm(appointment.id, audit.Actor("patient", patient.id), DEADLINE)
     assert enforce_deadline(appointment.id, policy, DEADLINE) == "changed"
     assert Appointment.get_by_id(appointment.id).status == "confirmed"
     assert not Message.select().where(Message.kind == "notice").exists()
@@ -130,7 +131,7 @@ def test_confirmations_racing_the_deadline_are_never_overruled(clinic):
         confirmed = []
         for appointment in reversed(appointments):
             try:
-                booking.confirm(appointment.id, booking.SYSTEM, DEADLINE)
+                booking.confirm(appointment.id, audit.SYSTEM, DEADLINE)
             except InvalidTransition:
                 continue
             confirmed.append(appointment.id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from core import audit
 from core.clinic import booking
 from core.dialog.service import handle_inbound
 from core.jobs import runner
@@ -90,7 +91,7 @@ def test_offer_expiry_and_rescheduling_through_the_runner(clinic):
     appointment = visit(doctor, patient, at(TUESDAY, 14))
     waiting = make_patient()
     WaitlistEntry.create(patient=waiting, from_day=TUESDAY, to_day=TUESDAY)
-    booking.cancel(appointment.id, booking.SYSTEM, "", at(MONDAY, 10))
+    booking.cancel(appointment.id, audit.SYSTEM, "", at(MONDAY, 10))
     assert runner.run_all(at(MONDAY, 10, 1)) == {"offers_made": 1}
     assert runner.run_all(at(MONDAY, 10, 16)) == {"offers_expired": 1}
     assert WaitlistOffer.get(patient=waiting.id).status == "expired"

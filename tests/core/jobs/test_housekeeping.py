@@ -48,7 +48,7 @@ def test_idle_mid_flow_conversations_go_back_to_the_menu(sqlite_clinic):
 
 def test_the_next_message_after_housekeeping_says_it_timed_out(sqlite_clinic):
     """A late "1" meant as a time must not be read as the menu's "Book"."""
-    from core.dialog import handle_inbound
+    from core.dialog.service import handle_inbound
     from core.messaging.inbound import Inbound
 
     _, patient = sqlite_clinic

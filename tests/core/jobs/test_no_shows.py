@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from core import audit
 from core.clinic import booking
 from core.jobs.no_shows import run_no_shows
 from core.models import Appointment, AuditLog
@@ -31,11 +32,11 @@ def test_visit_not_completed_by_end_plus_grace_becomes_no_show(clinic):
 def test_completed_cancelled_and_confirmed_visits(clinic):
     doctor, patient = clinic
     done = visit(doctor, patient, at(MONDAY, 9))
-    booking.complete(done.id, booking.Actor("staff", 1), at(MONDAY, 9, 20))
+    booking.complete(done.id, audit.Actor("staff", 1), at(MONDAY, 9, 20))
     gone = visit(doctor, make_patient(), at(MONDAY, 10))
-    booking.cancel(gone.id, booking.SYSTEM, "", at(MONDAY, 8))
+    booking.cancel(gone.id, audit.SYSTEM, "", at(MONDAY, 8))
     confirmed = visit(doctor, make_patient(), at(MONDAY, 11))
-    booking.confirm(confirmed.id, booking.SYSTEM, at(MONDAY, 8))
+    booking.confirm(confirmed.id, audit.SYSTEM, at(MONDAY, 8))
     assert run_no_shows(load_policy(), at(MONDAY, 12)) == {"no_shows": 1}
     assert [status(a) for a in (done, gone, confirmed)] == [
         "completed",

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from core import audit
 from core.clinic import booking, waitlist
 from core.clock import to_db
 from core.jobs.housekeeping import run_housekeeping
@@ -36,7 +37,7 @@ def freed(clinic):
     """Tuesday 11:00 with the clinic's doctor, just cancelled by its patient."""
     doctor, patient = clinic
     appointment = visit(doctor, patient, at(TUESDAY, 11))
-    booking.cancel(appointment.id, booking.Actor("patient", patient.id), "", NOW)
+    booking.cancel(appointment.id, audit.Actor("patient", patient.id), "", NOW)
     return doctor, appointment
 
 
@@ -123,7 +124,7 @@ def test_offer_for_a_time_someone_else_booked_meanwhile_is_gone(freed):
         start=at(TUESDAY, 11),
         policy=load_policy(),
         now=NOW,
-        actor=booking.SYSTEM,
+        actor=audit.SYSTEM,
     )
     with pytest.raises(waitlist.OfferGone):
         waitlist.accept_offer(offer.id, patient.id, NOW + dt.timedelta(minutes=1))
@@ -173,7 +174,7 @@ def test_time_left_by_a_rescheduled_visit_is_offered_too(clinic):
     waiting = make_patient(name="Wait Long")
     wait_for(waiting, doctor)
     booking.reschedule(
-        moving.id, at(TUESDAY, 15), policy=load_policy(), now=NOW, actor=booking.SYSTEM
+        moving.id, at(TUESDAY, 15), policy=load_policy(), now=NOW, actor=audit.SYSTEM
     )
     policy = load_policy()
     assert offer_freed_slots(policy, NOW) == 1
@@ -194,14 +195,14 @@ def test_a_visit_moved_by_half_an_hour_leaves_no_free_time_to_offer(clinic):
         at(TUESDAY, 11, 30),
         policy=load_policy(),
         now=NOW,
-        actor=booking.SYSTEM,
+        actor=audit.SYSTEM,
     )
     booking.reschedule(
         long_visit.id,
         at(TUESDAY, 11),
         policy=load_policy(),
         now=NOW,
-        actor=booking.SYSTEM,
+        actor=audit.SYSTEM,
     )
     # 11:30 is free again but 11:00 is held by the visit itself once more.
     assert offer_freed_slots(load_policy(), NOW) == 1
@@ -214,7 +215,7 @@ def test_offers_expiring_at_night_wait_for_the_morning(clinic):
     doctor, patient = clinic
     evening = at(MONDAY, 20, 50)
     appointment = visit(doctor, patient, at(TUESDAY, 11))
-    booking.cancel(appointment.id, booking.Actor("patient", patient.id), "", evening)
+    booking.cancel(appointment.id, audit.Actor("patient", patient.id), "", evening)
     waiting = [make_patient(name=f"Night {n}") for n in range(6)]
     for n, person in enumerate(waiting):
         wait_for(person, doctor, created=n)

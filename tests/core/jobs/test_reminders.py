@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from core import audit
 from core.clinic import booking
 from core.clock import from_db, to_db
 from core.jobs.reminders import run_reminders
@@ -60,7 +61,7 @@ def test_cancelled_visit_gets_no_reminder(clinic):
     doctor, patient = clinic
     appointment = visit(doctor, patient, at(TUESDAY, 10))
     booking.cancel(
-        appointment.id, booking.Actor("patient", patient.id), "", at(MONDAY, 8)
+        appointment.id, audit.Actor("patient", patient.id), "", at(MONDAY, 8)
     )
     run_reminders(load_policy(), at(MONDAY, 10))
     run_reminders(load_policy(), at(TUESDAY, 7))
@@ -78,7 +79,7 @@ def test_rescheduled_visit_is_reminded_for_its_new_time_only(clinic):
         at(TUESDAY, 15),
         policy=policy,
         now=at(MONDAY, 11),
-        actor=booking.Actor("patient", patient.id),
+        actor=audit.Actor("patient", patient.id),
     )
     # The old time's 3-hour moment passes: nothing for 10:00.
     run_reminders(policy, at(TUESDAY, 7))
@@ -165,7 +166,7 @@ def test_confirmed_visit_gets_a_plain_reminder_in_spanish(clinic):
     doctor, _ = clinic
     patient = make_patient(name="José García", language="es")
     appointment = visit(doctor, patient, at(TUESDAY, 10))
-    booking.confirm(appointment.id, booking.SYSTEM, at(MONDAY, 8))
+    booking.confirm(appointment.id, audit.SYSTEM, at(MONDAY, 8))
     run_reminders(load_policy(), at(MONDAY, 10))
     (message,) = reminders()
     assert "mar 24 nov, 10:00" in message.body
@@ -237,7 +238,7 @@ def test_two_schedulers_at_once_send_every_reminder_exactly_once(database):
 def test_visit_booked_and_confirmed_inside_a_lead_skips_that_reminder(clinic):
     doctor, patient = clinic
     appointment = visit(doctor, patient, at(TUESDAY, 12))
-    booking.confirm(appointment.id, booking.SYSTEM, at(MONDAY, 15))
+    booking.confirm(appointment.id, audit.SYSTEM, at(MONDAY, 15))
     type(appointment).update(created_at=to_db(at(MONDAY, 15))).where(
         type(appointment).id == appointment.id
     ).execute()
@@ -301,7 +302,7 @@ def test_a_patient_mid_flow_keeps_their_place_when_a_reminder_goes(clinic):
 
 def test_two_visits_reminded_ask_which_one_before_confirming(clinic):
     """A "1" must never confirm the other visit and leave this one to lapse."""
-    from core.dialog import handle_inbound
+    from core.dialog.service import handle_inbound
     from core.messaging.inbound import Inbound
 
     doctor, patient = clinic

@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 
+from core import audit
 from core.clinic import booking
-from core.errors import InvalidInput
+from core.errors import InvalidInput, SlotUnavailable
 from core.models import Appointment, WorkingHours
 from core.policy import load_policy
 from core.staff.doctors import save_department, save_doctor
@@ -57,7 +58,7 @@ def _visit(doctor, now, start):
         start=start,
         policy=load_policy(),
         now=now,
-        actor=booking.Actor("staff", 1),
+        actor=audit.Actor("staff", 1),
     )
 
 
@@ -95,7 +96,7 @@ def test_time_off_over_a_visit_reports_it_and_blocks_new_slots(database, now):
         doctor.id, start, start + dt.timedelta(hours=3), "", load_policy()
     )
     assert [a.id for a in affected] == [visit.id]
-    with pytest.raises(booking.SlotUnavailable):
+    with pytest.raises(SlotUnavailable):
         _visit(doctor, now, start + dt.timedelta(hours=1))
     with pytest.raises(InvalidInput, match="end after"):
         add_time_off(doctor.id, start, start, "", load_policy())

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from core import audit
 from core.clinic import booking
 from core.errors import InvalidInput
 from core.models import Closure, Message
@@ -13,7 +14,7 @@ from core.policy import load_policy
 from core.views.stats import available_minutes, check_range, clinic_stats
 from tests.factories import make_doctor, make_patient, make_policy
 
-STAFF = booking.Actor("staff", 1)
+STAFF = audit.Actor("staff", 1)
 
 
 @pytest.fixture
@@ -41,7 +42,7 @@ def clinic(database, now):
     booking.complete(visits[1], STAFF, later)
     booking.mark_no_show(visits[2], STAFF, later)
     booking.confirm(visits[3], STAFF, now)
-    booking.cancel(visits[4], booking.SYSTEM, "not confirmed", now)
+    booking.cancel(visits[4], audit.SYSTEM, "not confirmed", now)
     for status in ("delivered", "delivered", "failed", "queued"):
         Message.create(
             direction="out",

@@ -1,0 +1,107 @@
+"""The clinic's hot reads, built once per process (core.storage.prepared).
+
+The dialog loads calendars and books inside a patient's turn, where peewee
+building these cost more than SQLite running them. Writes are prepared in
+the module that owns their table (booking for appointments and claims).
+"""
+
+from __future__ import annotations
+
+from core.models import (
+    Appointment,
+    Closure,
+    Doctor,
+    DoctorVisitType,
+    Patient,
+    SlotClaim,
+    TimeOff,
+    VisitType,
+    WorkingHours,
+)
+from core.storage.prepared import Prepared
+
+# Calendars: hours, time off, busy times and closures of a set of doctors.
+HOURS = Prepared(
+    lambda doctor_ids: WorkingHours.select(
+        WorkingHours.doctor, WorkingHours.weekday, WorkingHours.start, WorkingHours.end
+    ).where(WorkingHours.doctor.in_(doctor_ids))
+)
+TIME_OFF = Prepared(
+    lambda doctor_ids, lo, hi: TimeOff.select(
+        TimeOff.doctor, TimeOff.start, TimeOff.end
+    ).where(TimeOff.doctor.in_(doctor_ids), TimeOff.end > lo, TimeOff.start < hi)
+)
+BUSY = Prepared(
+    lambda doctor_ids, since, hi, statuses: Appointment.select(
+        Appointment.doctor, Appointment.start, Appointment.end
+    ).where(
+        Appointment.doctor.in_(doctor_ids),
+        Appointment.start >= since,
+        Appointment.start < hi,
+        Appointment.status.in_(statuses),
+    )
+)
+CLOSURES = Prepared(
+    lambda first, last: Closure.select(Closure.day).where(
+        Closure.day.between(first, last)
+    )
+)
+
+
+def _doctor_ids(by_department: bool, by_visit_type: bool) -> Prepared:
+    def build(active, *keys):
+        query = Doctor.select(Doctor.id).where(Doctor.active == active)
+        if by_department:
+            query = query.where(Doctor.department == keys[0])
+        if by_visit_type:
+            query = query.join(DoctorVisitType).where(
+                DoctorVisitType.visit_type == keys[-1]
+            )
+        return query.order_by(Doctor.id)
+
+    return Prepared(build)
+
+
+# (by department?, by visit type?) -> active doctor ids in id order
+DOCTOR_IDS = {
+    (by_department, by_visit_type): _doctor_ids(by_department, by_visit_type)
+    for by_department in (False, True)
+    for by_visit_type in (False, True)
+}
+
+# Bookings: the doctor, patient and kind of visit a booking names, and visits.
+DOCTOR = Prepared(
+    lambda doctor_id: Doctor.select(Doctor.id, Doctor.name, Doctor.active).where(
+        Doctor.id == doctor_id
+    )
+)
+PATIENT = Prepared(
+    lambda patient_id: Patient.select(Patient.id).where(Patient.id == patient_id)
+)
+
+
+def _offered_types(chosen: bool) -> Prepared:
+    def build(doctor_id, active, *rest):
+        query = (
+            VisitType.select(VisitType.id, VisitType.minutes)
+            .join(DoctorVisitType)
+            .where(DoctorVisitType.doctor == doctor_id, VisitType.active == active)
+        )
+        if chosen:
+            query = query.where(VisitType.id == rest[0])
+        return query.order_by(VisitType.minutes, VisitType.id).limit(rest[-1])
+
+    return Prepared(build)
+
+
+# chosen? -> (id, minutes) of the visit types a doctor offers, shortest first
+VISIT_TYPE = {chosen: _offered_types(chosen) for chosen in (False, True)}
+APPOINTMENT = Prepared(
+    lambda appointment_id: Appointment.select().where(Appointment.id == appointment_id)
+)
+APPOINTMENT_FIELDS = [f.name for f in Appointment._meta.sorted_fields]
+CLAIMS_OF = Prepared(
+    lambda appointment_id: SlotClaim.select(
+        SlotClaim.id, SlotClaim.doctor, SlotClaim.unit
+    ).where(SlotClaim.appointment == appointment_id)
+)

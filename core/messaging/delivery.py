@@ -1,0 +1,287 @@
+"""The dispatcher's database side: claim due outbound rows, record what happened.
+
+A claim is a compare-and-set (queued -> sending, with a lease in
+next_attempt_at), so several dispatchers in several processes never send one
+row twice; a row whose lease ran out (its dispatcher died mid-send) is
+claimed again. A send that fails because the patient cannot be reached any
+more (a carrier opt-out, a blocked bot) closes that channel and tells staff.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from peewee import JOIN
+
+from core import audit
+from core.clock import to_db
+from core.messaging import conversations, outbox, patients
+from core.messaging.quiet_hours import quiet_until
+from core.models import LIVE_STATUSES, Appointment, Message, Patient, ReminderClaim
+from core.policy import load_policy
+from core.storage.db import is_sqlite, write_transaction
+
+log = logging.getLogger(__name__)
+
+DISPATCH_CHANNELS = ("sms", "telegram")
+LEASE = dt.timedelta(minutes=5)
+MAX_ATTEMPTS = 10
+BACKOFF_BASE = dt.timedelta(seconds=15)
+BACKOFF_CAP = dt.timedelta(hours=1)
+NO_PROVIDER = "not sent: no provider configured"
+# Failures that mean the patient cannot be reached this way any more.
+UNREACHABLE = {("telegram", "403"), ("sms", "21610")}
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One claimed outbound row, as much of it as a provider needs."""
+
+    id: int
+    channel: str
+    address: str
+    body: str
+    choices: tuple[tuple[str, str], ...] = ()
+    urgent: bool = False
+    kind: str = "reply"
+    patient_id: int | None = None
+    attempts: int = 1
+
+
+@dataclass(frozen=True)
+class Failure:
+    id: int
+    text: str
+    code: str | None = None
+    permanent: bool = False
+    retry_after: float | None = None
+
+
+# Decides when a row may go: None = now, else the instant to postpone it to.
+Admit = Callable[[Outgoing, dt.datetime], dt.datetime | None]
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """15 s, 30 s, 1 min, ... doubling per attempt, at most an hour."""
+    return min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_CAP)
+
+
+def _outgoing(row: dict) -> Outgoing:
+    choices = (
+        tuple(tuple(c) for c in json.loads(row["choices"])) if row["choices"] else ()
+    )
+    return Outgoing(
+        id=row["id"],
+        channel=row["channel"],
+        address=row["address"],
+        body=row["body"],
+        choices=choices,
+        urgent=row["urgent"],
+        kind=row["kind"],
+        patient_id=row["patient"],
+        attempts=row["attempts"] + 1,
+    )
+
+
+def _unreachable(row: dict, moment: dt.datetime) -> str | None:
+    """Why the patient must not get this row now, or None."""
+    if row["kind"] == "reminder" and row["appointment"] is not None:
+        # A reminder waiting out retries or quiet hours must not arrive for a
+        # visit that was cancelled, moved or has begun in the meantime.
+        if row["visit_status"] not in LIVE_STATUSES:
+            return "not sent: the visit was cancelled"
+        if row["reminded_start"] not in (None, row["visit_start"]):
+            return "not sent: the visit was moved"
+        if row["visit_start"] <= moment:
+            return "not sent: the visit has begun"
+    if row["channel"] == "sms" and row["sms_opt_out"]:
+        return "not sent: patient opted out of SMS"
+    if row["channel"] == "telegram" and row["telegram_blocked"]:
+        return "not sent: patient blocked the Telegram bot"
+    return None
+
+
+def _due(moment: dt.datetime, limit: int):
+    query = (
+        Message.select(
+            Message.id,
+            Message.channel,
+            Message.address,
+            Message.body,
+            Message.choices,
+            Message.urgent,
+            Message.kind,
+            Message.patient,
+            Message.appointment,
+            Message.attempts,
+            Message.status,
+            Patient.sms_opt_out,
+            Patient.telegram_blocked,
+            Appointment.status.alias("visit_status"),
+            Appointment.start.alias("visit_start"),
+            ReminderClaim.start.alias("reminded_start"),
+        )
+        .join(Patient, on=(Message.patient == Patient.id), join_type=JOIN.LEFT_OUTER)
+        .join_from(
+            Message,
+            Appointment,
+            on=(Message.appointment == Appointment.id),
+            join_type=JOIN.LEFT_OUTER,
+        )
+        .join_from(
+            Message,
+            ReminderClaim,
+            on=(ReminderClaim.message == Message.id),
+            join_type=JOIN.LEFT_OUTER,
+        )
+        .where(
+            Message.direction == "out",
+            Message.status.in_(("queued", "sending")),
+            Message.next_attempt_at <= moment,
+            Message.channel.in_(DISPATCH_CHANNELS),
+        )
+        .order_by(Message.next_attempt_at, Message.id)
+        .limit(limit)
+    )
+    if not is_sqlite():
+        # Two dispatchers on PostgreSQL take disjoint batches instead of queueing.
+        query = query.for_update("FOR UPDATE SKIP LOCKED", of=Message)
+    return list(query.dicts())
+
+
+def claim_due(
+    now: dt.datetime, limit: int, channels: Iterable[str], admit: Admit
+) -> list[Outgoing]:
+    """Claim up to limit due rows that may go now; settle or postpone the rest."""
+    configured = set(channels)
+    moment = to_db(now)
+    with write_transaction():
+        rows = _due(moment, limit)
+        policy = load_policy() if rows else None
+        take: list[Outgoing] = []
+        settle: dict[str, list[int]] = defaultdict(list)
+        later: dict[dt.datetime, list[int]] = defaultdict(list)
+        for row in rows:
+            if row["channel"] not in configured:
+                settle[NO_PROVIDER].append(row["id"])
+                continue
+            reason = _unreachable(row, moment)
+            if reason:
+                settle[reason].append(row["id"])
+                continue
+            out = _outgoing(row)
+            exempt = out.urgent or out.kind == "reply"
+            when = None if exempt else quiet_until(now, policy)
+            if when is None:
+                when = admit(out, now)
+            if when is None:
+                take.append(out)
+            else:
+                later[to_db(when)].append(out.id)
+        for reason, ids in settle.items():
+            outbox.settle(ids, reason)
+        for when, ids in later.items():
+            outbox.postpone(ids, when)
+        won = set(outbox.claim([out.id for out in take], moment, LEASE))
+        return [out for out in take if out.id in won]
+
+
+def record_results(
+    now: dt.datetime,
+    sent: list[tuple[int, str]],
+    failures: list[Failure],
+    channel_of: dict[int, str],
+) -> None:
+    """Write each send's outcome; a row another dispatcher re-claimed is left alone."""
+    moment = to_db(now)
+    with write_transaction():
+        if sent:
+            outbox.record_sent(sent, moment)
+        for failure in failures:
+            _record_failure(failure, channel_of[failure.id], now)
+
+
+def _record_failure(failure: Failure, channel: str, now: dt.datetime) -> None:
+    row = outbox.sending(failure.id)
+    if row is None:
+        return
+    retry_at = None
+    if not (failure.permanent or row.attempts >= MAX_ATTEMPTS):
+        wait = (
+            dt.timedelta(seconds=failure.retry_after)
+            if failure.retry_after is not None
+            else backoff(row.attempts)
+        )
+        retry_at = to_db(now) + wait
+    outbox.record_failure(
+        failure.id, code=failure.code, text=failure.text, retry_at=retry_at
+    )
+    gone = failure.permanent and (channel, failure.code) in UNREACHABLE
+    if gone and row.patient_id:
+        mark_unreachable(row.patient_id, channel, row.address, now)
+
+
+def record_delivery(
+    sid: str,
+    status: str,
+    error_code: str | None,
+    now: dt.datetime,
+    message_id: int | None = None,
+) -> bool:
+    """Apply one Twilio status callback; True when it changed the message.
+
+    With our message id (from the callback URL) a callback that arrives
+    before the dispatcher recorded the MessageSid still lands.
+    """
+    with write_transaction():
+        row = outbox.record_status(sid, status, error_code, message_id)
+        if row is not None and error_code == "21610" and row.patient_id:
+            mark_unreachable(row.patient_id, "sms", row.address, now)
+    if row is None:
+        log.debug("Twilio status %s for %s: nothing to record", status, sid)
+    return row is not None
+
+
+def mark_unreachable(
+    patient_id: int, channel: str, address: str, now: dt.datetime
+) -> None:
+    """Remember an opted-out number or a blocked bot, and tell staff."""
+    patients.close_channel(patient_id, channel)
+    if channel == "sms":
+        reason = "patient opted out of SMS at the carrier"
+    else:
+        reason = "patient blocked the Telegram bot"
+    log.info("patient %s unreachable on %s: %s", patient_id, channel, reason)
+    conversations.flag(channel, address, reason)
+    upcoming = Appointment.select(Appointment.id).where(
+        Appointment.patient == patient_id,
+        Appointment.status.in_(LIVE_STATUSES),
+        Appointment.start > to_db(now),
+    )
+    for (appointment_id,) in upcoming.tuples():
+        audit.record(
+            audit.SYSTEM,
+            "patient_unreachable",
+            now,
+            appointment_id=appointment_id,
+            patient_id=patient_id,
+            channel=channel,
+            reason=reason,
+        )
+
+
+def set_telegram_blocked(chat_id: str, blocked: bool, now: dt.datetime) -> None:
+    """The patient blocked (or unblocked) the bot; staff hear of a block."""
+    with write_transaction():
+        patient = patients.by_chat(chat_id)
+        if patient is None or patient.telegram_blocked == blocked:
+            return
+        if blocked:
+            mark_unreachable(patient.id, "telegram", chat_id, now)
+        else:
+            patients.unblock(patient.id)
