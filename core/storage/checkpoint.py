@@ -49,20 +49,36 @@ class WalCheckpointer:
         log.debug("checkpoint: %s of %s WAL pages copied", copied, wal_pages)
 
     def _run(self) -> None:
-        connection = sqlite3.connect(self._path, timeout=15, check_same_thread=False)
+        connection: sqlite3.Connection | None = None
         try:
             while not self._stop.wait(self._interval):
-                self._checkpoint_logged(connection)
-            self._checkpoint_logged(connection)
+                connection = self._checkpoint_logged(connection)
+            connection = self._checkpoint_logged(connection)
         finally:
-            connection.close()
+            if connection is not None:
+                connection.close()
 
-    def _checkpoint_logged(self, connection: sqlite3.Connection) -> None:
+    def _checkpoint_logged(
+        self, connection: sqlite3.Connection | None
+    ) -> sqlite3.Connection | None:
+        """Checkpoint, connecting first if need be; the connection to use next.
+
+        Never let the thread die, whatever SQLite says (a file it cannot open,
+        a connection gone bad): without it the WAL would only grow. After a
+        failure the next round opens a fresh connection.
+        """
         try:
+            if connection is None:
+                connection = sqlite3.connect(
+                    self._path, timeout=15, check_same_thread=False
+                )
             self.checkpoint(connection)
         except sqlite3.Error:
-            # Never let the thread die: without it the WAL would only grow.
             log.exception("WAL checkpoint failed; retrying in %ss", self._interval)
+            if connection is not None:
+                connection.close()
+            return None
+        return connection
 
 
 def checkpoint_off_this_connection() -> WalCheckpointer | None:

@@ -72,6 +72,27 @@ def test_a_failing_checkpoint_does_not_stop_the_thread(tmp_path, monkeypatch):
     assert len(calls) >= 3
 
 
+def test_a_database_it_cannot_open_does_not_stop_the_thread(tmp_path, caplog):
+    """The path stops being a database (here a directory), then becomes one again."""
+    path = tmp_path / "gone.db"
+    path.mkdir()
+    checkpointer = WalCheckpointer(str(path), interval=0.01)
+    done = []
+    real = checkpointer.checkpoint
+    checkpointer.checkpoint = lambda connection: (real(connection), done.append(1))
+    checkpointer.start()
+    deadline = time.monotonic() + 5
+    while "WAL checkpoint failed" not in caplog.text and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not done
+    path.rmdir()
+    sqlite3.connect(path).execute("PRAGMA journal_mode=wal").fetchone()
+    while not done and time.monotonic() < deadline:
+        time.sleep(0.01)
+    checkpointer.stop()
+    assert "WAL checkpoint failed" in caplog.text and done  # it connected again
+
+
 async def test_the_served_sqlite_connection_leaves_checkpoints_to_the_thread(
     aiohttp_client, tmp_path
 ):
