@@ -11,9 +11,14 @@ from console.auth import ADMIN, allow
 from console.auth import now as clock_now
 from console.render import render
 from core.errors import DomainError
-from core.staff.accounts import ROLES
+from core.staff.accounts import (
+    ROLES,
+    add_staff,
+    list_staff,
+    new_password_hash,
+    update_staff,
+)
 from core.staff.doctors import doctor_admin_list
-from core.staff.logins import add_staff, list_staff, new_password_hash, update_staff
 from core.staff.policy_edit import BOUNDS, LANGUAGES, update_policy
 
 log = logging.getLogger(__name__)

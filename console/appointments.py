@@ -13,7 +13,7 @@ from console.render import render
 from core import audit
 from core.clinic import booking
 from core.clinic.calendar import next_slots
-from core.staff.logins import SessionUser
+from core.staff.accounts import SessionUser
 from core.views.appointment import appointment_detail
 
 MOVE_CHOICES = 24  # free times offered on the reschedule picker

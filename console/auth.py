@@ -14,7 +14,7 @@ from aiohttp import web
 
 from console.keys import CLOCK, GATEWAY, SESSION_CODEC, SETTINGS
 from console.session import COOKIE, Session, new_session, set_cookie
-from core.staff.logins import SessionUser, session_user
+from core.staff.accounts import SessionUser, session_user
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

@@ -13,7 +13,7 @@ from console.auth import current_user
 from console.keys import GATEWAY
 from core.errors import DomainError
 from core.policy import Policy, load_policy
-from core.staff.logins import SessionUser
+from core.staff.accounts import SessionUser
 
 T = TypeVar("T")
 

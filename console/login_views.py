@@ -20,8 +20,8 @@ from console.auth import now as clock_now
 from console.keys import GATEWAY
 from console.render import render
 from core.errors import DomainError
-from core.staff.accounts import check_password
-from core.staff.logins import (
+from core.staff.accounts import (
+    check_password,
     end_sessions,
     login_candidate,
     new_password_hash,

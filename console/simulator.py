@@ -15,7 +15,7 @@ from console.render import render
 from core.errors import InvalidInput
 from core.messaging.inbound import Inbound
 from core.messaging.phones import normalize_phone
-from core.staff.logins import SessionUser
+from core.staff.accounts import SessionUser
 from core.views.simulator import simulator_chat
 
 # Area code 555 is not assigned to any place in the North American plan.

@@ -9,19 +9,14 @@ import secrets
 
 from core.audit import SYSTEM, Actor
 from core.clinic import booking
-from core.clock import UTC, to_db
+from core.clock import UTC
 from core.errors import DomainError
+from core.messaging import patients
 from core.models import (
-    Closure,
     Department,
-    Doctor,
-    DoctorVisitType,
-    Patient,
-    TimeOff,
-    VisitType,
-    WorkingHours,
 )
-from core.policy import ensure_policy, load_policy
+from core.policy import ensure_policy, load_policy, save_policy
+from core.staff import doctors, hours
 from core.staff.accounts import create_staff
 from core.storage.db import db
 
@@ -122,13 +117,17 @@ def seed_demo(
         return None
     rng = random.Random(20261122)
     with db.atomic():
-        policy_row = ensure_policy(timezone)
-        policy_row.clinic_name = "Riverside Family Clinic"
-        policy_row.save()
-        visit_types = _visit_types()
-        doctors = _doctors(visit_types, now, timezone)
-        patients = _patients(rng)
-    _appointments(rng, doctors, patients, now)
+        ensure_policy(timezone)
+        save_policy({"clinic_name": "Riverside Family Clinic"})
+        policy = load_policy()
+        visit_types = [
+            doctors.save_visit_type("Consultation", 30).id,
+            doctors.save_visit_type("New patient", 60).id,
+            doctors.save_visit_type("Follow-up", 30).id,
+        ]
+        staffed = _doctors(visit_types, policy, now)
+        registered = _patients(now)
+    _appointments(rng, staffed, registered, now)
     logins = {
         "admin@clinic.example": secrets.token_urlsafe(9),
         "staff@clinic.example": secrets.token_urlsafe(9),
@@ -142,91 +141,73 @@ def seed_demo(
     return logins
 
 
-def _visit_types() -> list[VisitType]:
-    return [
-        VisitType.create(name="Consultation", minutes=30),
-        VisitType.create(name="New patient", minutes=60),
-        VisitType.create(name="Follow-up", minutes=30),
-    ]
-
-
-def _doctors(
-    visit_types: list[VisitType], now: dt.datetime, timezone: str
-) -> list[Doctor]:
-    departments = {}
-    doctors = []
+def _doctors(visit_types: list[int], policy, now: dt.datetime) -> list[int]:
+    """The doctors' ids, each with a week of hours; one on leave, one closed day."""
+    departments: dict[str, int] = {}
+    ids: list[int] = []
     for name, department, specialisation, weekdays, intervals in DOCTORS:
         if department not in departments:
-            departments[department] = Department.create(name=department)
-        doctor = Doctor.create(
-            name=name, department=departments[department], specialisation=specialisation
+            departments[department] = doctors.save_department(department).id
+        offered = visit_types[: 2 if len(ids) % 3 else 3]
+        doctor = doctors.save_doctor(
+            name, departments[department], specialisation, offered
         )
-        for weekday in weekdays:
-            for start, end in intervals:
-                WorkingHours.create(
-                    doctor=doctor, weekday=weekday, start=start, end=end
-                )
-        for visit_type in visit_types[: 2 if len(doctors) % 3 else 3]:
-            DoctorVisitType.create(doctor=doctor, visit_type=visit_type)
-        doctors.append(doctor)
-    on_leave = doctors[4]
-    TimeOff.create(
-        doctor=on_leave,
-        start=to_db(now + dt.timedelta(days=3)),
-        end=to_db(now + dt.timedelta(days=17)),
-        reason="Annual leave",
-    )
-    holiday = (now + dt.timedelta(days=10)).date()
-    Closure.create(day=holiday, name="Clinic holiday")
-    return doctors
+        week = {weekday: list(intervals) for weekday in weekdays}
+        hours.set_weekly_hours(doctor.id, week, policy, now)
+        ids.append(doctor.id)
+    on_leave = ids[4]
+    leave = (now + dt.timedelta(days=3), now + dt.timedelta(days=17))
+    hours.add_time_off(on_leave, *leave, "Annual leave", policy)
+    hours.add_closure((now + dt.timedelta(days=10)).date(), "Clinic holiday", policy)
+    return ids
 
 
-def _patients(rng: random.Random) -> list[Patient]:
-    patients = []
+def _patients(now: dt.datetime) -> list[int]:
+    ids = []
     for n in range(60):
-        name = f"{FIRST[n % len(FIRST)]} {LAST[(n * 7) % len(LAST)]}"
-        patients.append(
-            Patient.create(
+        ids.append(
+            patients.create(
+                now,
                 phone=f"+1555020{n:04d}",
                 telegram_chat_id=str(700000 + n) if n % 4 == 0 else None,
-                name=name,
+                name=f"{FIRST[n % len(FIRST)]} {LAST[(n * 7) % len(LAST)]}",
                 language="es" if n % 5 == 0 else "en",
                 sms_opt_out=n == 59,
-                consent_at=dt.datetime(2026, 1, 1) + dt.timedelta(days=n),
+                consent_at=dt.datetime(2026, 1, 1, tzinfo=UTC) + dt.timedelta(days=n),
             )
         )
-    return patients
+    return ids
 
 
-def _appointments(rng, doctors, patients, now: dt.datetime) -> int:
+def _appointments(rng, doctor_ids, patient_ids, now: dt.datetime) -> int:
     """Book ~300 visits through the real rules, then move them through statuses."""
     policy = load_policy()
     booked = 0
     for offset in range(-30, 31):
         day = (now + dt.timedelta(days=offset)).date()
-        for doctor in rng.sample(doctors, 5):
-            booked += _book_day(rng, doctor, day, patients, policy, now)
+        for doctor_id in rng.sample(doctor_ids, 5):
+            booked += _book_day(rng, doctor_id, day, patient_ids, policy, now)
     log.info("demo: %d appointments", booked)
     return booked
 
 
-def _book_day(rng, doctor, day, patients, policy, now) -> int:
+def _book_day(rng, doctor_id, day, patient_ids, policy, now) -> int:
     count = 0
     for hour in rng.sample(range(8, 18), 3):
         start = dt.datetime.combine(
             day, dt.time(hour, rng.choice((0, 30))), tzinfo=policy.tz
         )
         start = start.astimezone(UTC)
-        patient = rng.choice(patients)
+        patient_id = rng.choice(patient_ids)
         try:
             appointment = booking.book(
-                patient_id=patient.id,
-                doctor_id=doctor.id,
+                patient_id=patient_id,
+                doctor_id=doctor_id,
                 start=start,
                 policy=policy,
                 # Booked two days before, as a patient would have.
                 now=min(now, start - dt.timedelta(days=2)),
-                actor=Actor("patient", patient.id),
+                actor=Actor("patient", patient_id),
                 via=rng.choice(("sms", "sms", "telegram", "console")),
             )
         except DomainError:

@@ -1,4 +1,8 @@
-"""Clinic policy as an immutable value the pure rules can take."""
+"""Clinic policy as an immutable value the pure rules can take.
+
+The one writer of clinic_policy: its row is created at first start and
+changed in the console's Settings (validated in core.staff.policy_edit).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from core.errors import InvalidInput
 from core.models import ClinicPolicy
+from core.storage.db import write_transaction
 from core.storage.prepared import Prepared
 
 
@@ -89,3 +94,11 @@ def ensure_policy(timezone: str) -> ClinicPolicy:
     if row is None:
         row = ClinicPolicy.create(id=1, timezone=timezone)
     return row
+
+
+def save_policy(values: dict) -> ClinicPolicy:
+    """Store changed rules (validated by the caller: core.staff.policy_edit)."""
+    with write_transaction():
+        ensure_policy(values.get("timezone", Policy.timezone))
+        ClinicPolicy.update(**values).where(ClinicPolicy.id == 1).execute()
+        return ClinicPolicy.get_by_id(1)

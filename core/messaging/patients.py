@@ -31,13 +31,17 @@ def create(
     language: str,
     phone: str | None = None,
     telegram_chat_id: str | None = None,
+    consent_at: dt.datetime | None = None,
+    sms_opt_out: bool = False,
 ) -> int:
-    """A patient first heard from on a channel; their id."""
+    """A patient first heard from on a channel (or seeded); their id."""
     return Patient.insert(
         phone=phone,
         telegram_chat_id=telegram_chat_id,
         name=name,
         language=language,
+        consent_at=to_db(consent_at) if consent_at else None,
+        sms_opt_out=sms_opt_out,
         created_at=to_db(now),
     ).execute()
 

@@ -25,12 +25,14 @@ def save_department(name: str, department_id: int | None = None) -> Department:
         with write_transaction():
             if department_id is None:
                 return Department.create(name=name)
-            department = Department.get_or_none(Department.id == department_id)
-            if department is None:
+            renamed = (
+                Department.update(name=name)
+                .where(Department.id == department_id)
+                .execute()
+            )
+            if not renamed:
                 raise NotFound("That department does not exist.")
-            department.name = name
-            department.save()
-            return department
+            return Department.get_by_id(department_id)
     except IntegrityError:
         raise InvalidInput(f"There is already a department called {name}.") from None
 
@@ -61,12 +63,18 @@ def save_doctor(
                 name=name, department=department_id, specialisation=specialisation[:120]
             )
         else:
-            doctor = Doctor.get_or_none(Doctor.id == doctor_id)
-            if doctor is None:
+            edited = (
+                Doctor.update(
+                    name=name,
+                    department=department_id,
+                    specialisation=specialisation[:120],
+                )
+                .where(Doctor.id == doctor_id)
+                .execute()
+            )
+            if not edited:
                 raise NotFound("That doctor does not exist.")
-            doctor.name, doctor.department = name, department_id
-            doctor.specialisation = specialisation[:120]
-            doctor.save()
+            doctor = Doctor.get_by_id(doctor_id)
         if visit_type_ids is not None:
             known = {
                 vid
@@ -126,6 +134,18 @@ def doctor_form(doctor_id: int) -> dict:
         "active": doctor.active,
         "visit_types": offered,
     }
+
+
+def save_visit_type(name: str, minutes: int) -> VisitType:
+    """A new kind of visit doctors can offer, and how long it takes."""
+    name = _name(name, "visit type")
+    if not 5 <= minutes <= 8 * 60:
+        raise InvalidInput("A visit takes between 5 minutes and 8 hours.")
+    try:
+        with write_transaction():
+            return VisitType.create(name=name, minutes=minutes)
+    except IntegrityError:
+        raise InvalidInput(f"There is already a visit type called {name}.") from None
 
 
 def all_departments() -> list[dict]:

@@ -7,8 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.errors import InvalidInput
 from core.models import ClinicPolicy
-from core.policy import ensure_policy, parse_leads
-from core.storage.db import write_transaction
+from core.policy import parse_leads, save_policy
 
 LANGUAGES = ("en", "es")
 # field -> (lowest, highest) accepted, in the field's unit
@@ -67,9 +66,4 @@ def update_policy(values: dict) -> ClinicPolicy:
                 f"{field.replace('_', ' ')} must be a time like 21:00."
             ) from None
     clean["auto_cancel_unconfirmed"] = bool(values.get("auto_cancel_unconfirmed"))
-    with write_transaction():
-        row = ensure_policy(clean["timezone"])
-        for field, value in clean.items():
-            setattr(row, field, value)
-        row.save()
-    return row
+    return save_policy(clean)
