@@ -192,9 +192,9 @@ def gsm_fold(text: str) -> str:
     """Text with accents GSM-7 lacks dropped (á -> a), if that makes it all GSM-7.
 
     A Spanish reply with one "á" is sent as UCS-2 at 70 characters a segment;
-    folded, it fits 160. The SMS channel may use this; Telegram shows the
-    original. Text that still needs UCS-2 (emoji, other scripts) is returned
-    unchanged, since folding would then save nothing.
+    folded, it fits 160. The SMS channel folds (bot.render.sms_text);
+    Telegram shows the original. Text that still needs UCS-2 (emoji, other
+    scripts) is returned unchanged, since folding would then save nothing.
     """
     if is_gsm7(text):
         return text

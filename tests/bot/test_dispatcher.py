@@ -15,6 +15,7 @@ from bot.providers import senders_for
 from core.clock import from_db, to_db
 from core.messaging.delivery import NO_PROVIDER
 from core.messaging.outbox import enqueue
+from core.messaging.texts import is_gsm7, sms_segments
 from core.models import Appointment, AuditLog, Conversation, Message, Patient
 from core.storage.db import write_transaction
 from core.storage.gateway import Gateway
@@ -68,6 +69,24 @@ async def test_sms_goes_through_twilio_rest_client(dispatcher, fake_twilio, now)
     # Sent rows are not sent again.
     assert await dispatcher.dispatch_due(now + 10 * SECOND) == 0
     assert len(fake_twilio.sent) == 1
+
+
+async def test_spanish_sms_is_folded_to_gsm7_telegram_keeps_its_accents(
+    dispatcher, fake_twilio, fake_telegram, now
+):
+    """One "á" would make the whole SMS UCS-2: 70 characters a segment, not 160."""
+    text = "Su cita está confirmada para el miércoles. ¿Algo más? Sí: mañana."
+    on_sms = queue(make_patient(language="es"), text, now, kind="reply")
+    queue(make_patient(telegram_chat_id="778", language="es"), text, now, kind="reply")
+    assert await dispatcher.dispatch_due(now) == 2
+    [request] = fake_twilio.sent
+    folded = "Su cita esta confirmada para el miércoles. ¿Algo mas? Si: mañana."
+    assert request["Body"] == folded
+    assert is_gsm7(request["Body"]) and sms_segments(request["Body"]) == 1
+    assert sms_segments(text) == 1 and not is_gsm7(text)  # 65 characters, UCS-2
+    [params] = fake_telegram.sent()
+    assert params["text"] == text
+    assert reload(on_sms).body == text  # the console shows what staff wrote
 
 
 async def test_telegram_gets_inline_buttons(dispatcher, fake_telegram, now):

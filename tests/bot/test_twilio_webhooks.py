@@ -13,6 +13,7 @@ from bot.texts import channel_text
 from bot.twilio_sms import carrier_keyword, twiml
 from core.clock import to_db
 from core.messaging.inbound import Reply
+from core.messaging.texts import is_gsm7
 from core.models import Appointment, Conversation, Message, Patient
 from tests.bot.conftest import PUBLIC_URL, channel_app, sign, twilio_post
 from tests.bot.fakes import AUTH_TOKEN
@@ -222,6 +223,16 @@ async def test_media_only_gets_a_polite_answer(client):
     response = await twilio_post(client, SMS, params)
     assert response.status == 200
     assert channel_text("en", "media_only") in await response.text()
+
+
+async def test_a_spanish_reply_is_sent_folded_to_gsm7(client):
+    make_patient(
+        phone="+15551230001", language="es", consent_at=dt.datetime(2026, 1, 1)
+    )
+    page = await (await twilio_post(client, SMS, sms("ayuda"))).text()
+    stored = Message.get(Message.direction == "out").body
+    assert "el número de una opción" in stored  # the text as written
+    assert "el numero de una opcion" in page and is_gsm7(page)
 
 
 async def test_a_spanish_patient_gets_the_channel_answers_in_spanish(client):
