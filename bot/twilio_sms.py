@@ -189,11 +189,3 @@ async def status_callback(request: web.Request) -> web.Response:
         message_id,
     )
     return web.Response(status=204)
-
-
-def setup_twilio(app: web.Application) -> None:
-    """Register the Twilio webhook routes."""
-    app.router.add_post("/webhooks/twilio/sms", inbound_sms, name="twilio_sms")
-    app.router.add_post(
-        "/webhooks/twilio/status", status_callback, name="twilio_status"
-    )

@@ -19,7 +19,7 @@ T = TypeVar("T")
 
 
 async def db(request: web.Request, fn: Callable[..., T], *args, **kwargs) -> T:
-    """Run core code on the database thread; rule violations become 4xx pages."""
+    """Run core code through the gateway; rule violations become 4xx pages."""
     try:
         return await request.app[GATEWAY].run(fn, *args, **kwargs)
     except DomainError as exc:
