@@ -265,6 +265,7 @@ def test_unusable_stored_state_restarts_politely(clinic, chat, known):
     _open_context(known, "pick_time", {"offers": "garbage"})
     reply = chat.send("1")
     assert "What would you like to do" in reply and chat.state() == "menu"
+    assert not Conversation.get().flagged  # bad data, not a bug: nobody is paged
     _open_context(known, "no_such_state", {})
     handle_inbound(Inbound("sms", known.phone, "2", provider_id="z"), NOW)
     assert chat.state() == "menu"  # read as the menu: no visits to list
@@ -320,6 +321,29 @@ def test_an_unexpected_failure_still_answers_and_flags(clinic, chat, monkeypatch
     )
     assert Message.get(Message.direction == "in").provider_id == "SMx"
     assert chat.send("hi", provider_id="SMx") == ""  # still idempotent
+
+
+def test_a_bug_in_a_handler_is_not_mistaken_for_bad_data(
+    clinic, chat, monkeypatch, caplog
+):
+    """A handler's TypeError reaches the service's fallback: logged and flagged."""
+    from core.dialog import step as stepper
+    from core.dialog.outcome import Handler
+
+    def buggy(turn):
+        return len(None)  # a TypeError, as a real slip would raise
+
+    menu = stepper.HANDLERS["menu"]
+    monkeypatch.setitem(
+        stepper.HANDLERS, "menu", Handler(menu.prompt, buggy, menu.accepts)
+    )
+    chat.send("hi")
+    reply = chat.send("1", provider_id="SMbug")
+    assert "something went wrong" in reply
+    conversation = Conversation.get()
+    assert conversation.flag_reason == "the bot failed on a message"
+    assert "Traceback" in caplog.text and "len(None)" in caplog.text
+    assert Message.get(Message.provider_id == "SMbug").direction == "in"
 
 
 def test_moving_a_visit_cancelled_meanwhile_says_why(clinic, chat, known):
