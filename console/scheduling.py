@@ -35,7 +35,6 @@ FIRST_TICK_DELAY = dt.timedelta(seconds=5)
 @dataclass
 class TickState:
     last_tick: dt.datetime | None = None  # the `now` the last good tick ran at
-    last_summary: dict | None = None
 
 
 # The running scheduler's tick state, so tests (and the console) can read it.
@@ -61,7 +60,7 @@ async def tick(app: web.Application, state: TickState) -> dict | None:
     except Exception:
         log.exception("scheduler tick at %s failed", now.isoformat())
         return None
-    state.last_tick, state.last_summary = now, summary
+    state.last_tick = now
     if summary:
         log.info("scheduler tick at %s: %s", now.isoformat(), summary)
     try:
