@@ -23,20 +23,33 @@ def sms_text(text: str, choices: tuple[tuple[str, str], ...]) -> str:
     """The text as an SMS: numbered choice lines, accents GSM-7 lacks folded.
 
     One "á" makes a whole SMS UCS-2, at 70 characters a segment instead of
-    160. Folded, every reply of the dialog's tests is GSM-7: Spanish replies
-    took 117 segments unfolded and 70 folded, and none needs more than two
-    (three needed four). Telegram, and the stored text, keep the accents.
+    160. Over the scripted dialog tests' 111 distinct SMS replies, the 22
+    that need UCS-2 take 51 segments unfolded and 27 folded, and none needs
+    more than two once folded (7 did). Telegram and the stored text keep the
+    accents.
     """
     if choices and not _already_numbered(text, choices):
-        lines = [f"{n} {label}" for n, (label, _value) in enumerate(choices, 1)]
+        lines = [f"{number} {label}" for number, label in _numbered(choices)]
         text = "\n".join([text, *lines]) if text else "\n".join(lines)
     return gsm_fold(text)
 
 
+def _numbered(choices: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
+    """(what to type, label) per choice: its value when that is a number.
+
+    A reminder that asks nothing offers "2 cancel, 3 change": the lines must
+    show the numbers the dialog reads, not their places in the list.
+    """
+    return [
+        (value if value.isdecimal() else str(n), label)
+        for n, (label, value) in enumerate(choices, 1)
+    ]
+
+
 def _already_numbered(text: str, choices: tuple[tuple[str, str], ...]) -> bool:
     """True when every choice already appears as "N label" (or "N. label")."""
-    for n, (label, _value) in enumerate(choices, 1):
-        pattern = rf"(^|\s){n}[.)]?\s*{re.escape(label)}"
+    for number, label in _numbered(choices):
+        pattern = rf"(^|\s){number}[.)]?\s*{re.escape(label)}"
         if not re.search(pattern, text, flags=re.IGNORECASE | re.MULTILINE):
             return False
     return True

@@ -89,6 +89,42 @@ async def test_spanish_sms_is_folded_to_gsm7_telegram_keeps_its_accents(
     assert reload(on_sms).body == text  # the console shows what staff wrote
 
 
+@pytest.mark.parametrize(
+    ("asks", "lines"),
+    [
+        (True, ["1 Confirm", "2 Cancel this visit", "3 Change the time"]),
+        (False, ["2 Cancel this visit", "3 Change the time"]),
+    ],
+)
+async def test_a_reminder_shows_the_numbers_the_dialog_reads(
+    dispatcher, fake_twilio, now, asks, lines
+):
+    """A reminder that asks nothing says "Reply 2 to cancel": its lines say 2, too."""
+    from core import audit
+    from core.clinic import booking
+    from core.jobs.reminders import run_reminders
+    from core.policy import load_policy
+
+    make_policy()
+    patient = make_patient(consent_at=to_db(now))
+    start = now + dt.timedelta(days=1, hours=2)
+    visit = booking.book(
+        patient_id=patient.id,
+        doctor_id=make_doctor().id,
+        start=start,
+        policy=load_policy(),
+        now=now - dt.timedelta(days=3),
+        actor=audit.SYSTEM,
+    )
+    if not asks:
+        booking.set_needs_confirmation(visit.id, False, audit.SYSTEM, now)
+    due = start - dt.timedelta(hours=24)
+    run_reminders(load_policy(), due)
+    assert await dispatcher.dispatch_due(due) == 1
+    [request] = fake_twilio.sent
+    assert request["Body"].splitlines()[1:] == lines
+
+
 async def test_telegram_gets_inline_buttons(dispatcher, fake_telegram, now):
     patient = make_patient(telegram_chat_id="777")
     long_value = "slot:" + "x" * 80
