@@ -14,7 +14,7 @@ SETTINGS = web.AppKey("settings", Settings)
 GATEWAY = web.AppKey("gateway", Gateway)
 # A zero-argument callable returning aware UTC now; tests inject their own.
 CLOCK = web.AppKey("clock")
-# core.dialog.handle_inbound, as create_app sets it; tests may put another.
+# core.dialog.service.handle_inbound, as create_app sets it; tests may swap it.
 DIALOG = web.AppKey("dialog", Callable[..., list[Reply]])
 # The outbox dispatcher (bot.dispatcher.Dispatcher) of a web process.
 DISPATCHER = web.AppKey("dispatcher")
