@@ -37,18 +37,30 @@ def _iso(parse: Callable[[str], object]) -> Check:
 
 
 _day = _iso(dt.date.fromisoformat)
-_moment = _iso(dt.datetime.fromisoformat)
-
-
-def _slot(value: object) -> bool:
-    """[ISO start, doctor id], as a time offered to the patient is stored."""
-    return (
-        type(value) is list and len(value) == 2 and _moment(value[0]) and _id(value[1])
-    )
 
 
 def _slots(value: object) -> bool:
-    return type(value) is list and all(_slot(item) for item in value)
+    """[[ISO start, doctor id], ...], as the times offered to a patient are stored."""
+    if type(value) is not list:
+        return False
+    try:  # one try for the list: a turn may hold 20 offers
+        for item in value:
+            if not (
+                type(item) is list
+                and len(item) == 2
+                and type(item[1]) is int
+                and item[1] > 0
+            ):
+                return False
+            dt.datetime.fromisoformat(item[0])
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _slot(value: object) -> bool:
+    """One offered time, [ISO start, doctor id]."""
+    return _slots([value])
 
 
 def _count(value: object) -> bool:
@@ -90,7 +102,9 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 
 def readable(state: str, data: dict) -> bool:
     """Does the stored data fit what this state's handler reads?"""
-    shape = SHAPES.get(state, {})
+    shape = SHAPES.get(state)
+    if shape is None:
+        return True
     if any(key not in data for key in REQUIRED.get(state, ())):
         return False
     return all(check(data[key]) for key, check in shape.items() if key in data)

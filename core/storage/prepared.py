@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from operator import itemgetter
 
 import peewee
 from peewee import (
@@ -176,6 +177,12 @@ class Prepared:
         return found[0] if found else None
 
 
+def _picker(names: list[str]) -> Callable[[dict], tuple]:
+    """A row's values for these names, in order, as a tuple (in C)."""
+    pick = itemgetter(*names)
+    return pick if len(names) > 1 else lambda row: (pick(row),)
+
+
 def in_declared_order(model, names: Iterable[str]) -> list[Field]:
     """The model's fields of these names, in the order peewee writes columns."""
     wanted = set(names)
@@ -193,8 +200,9 @@ class PreparedInsert:
     """
 
     def __init__(self, model, *names: str) -> None:
-        self._names = [f.name for f in in_declared_order(model, names)]
         fields = in_declared_order(model, names)
+        self._names = [f.name for f in fields]
+        self._pick = _picker(self._names)
         self._statement = Prepared(
             lambda *values: model.insert(dict(zip(fields, values, strict=True)))
         )
@@ -202,7 +210,7 @@ class PreparedInsert:
     def _values(self, row: dict) -> tuple:
         if len(row) != len(self._names):
             raise TypeError(f"expected the columns {self._names}, got {sorted(row)}")
-        return tuple(row[name] for name in self._names)
+        return self._pick(row)
 
     def insert(self, **row) -> int:
         """Insert one row; its new id."""
@@ -224,6 +232,7 @@ class PreparedUpdate:
     def __init__(self, model, *names: str, where: Callable) -> None:
         fields = in_declared_order(model, names)
         self._names = [f.name for f in fields]
+        self._pick = _picker(self._names)
         count = len(fields)
         self._statement = Prepared(
             lambda *args: model.update(
@@ -234,7 +243,7 @@ class PreparedUpdate:
     def _args(self, values: dict, keys: Sequence) -> tuple:
         if len(values) != len(self._names):
             raise TypeError(f"expected the columns {self._names}, got {sorted(values)}")
-        return (*(values[name] for name in self._names), *keys)
+        return (*self._pick(values), *keys)
 
     def apply(self, values: dict, *keys) -> int:
         """Run the update; how many rows it changed."""
