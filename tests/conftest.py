@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 
+import peewee
 import pytest
 
 from core.storage.db import db, open_database
@@ -63,3 +64,17 @@ def prepared_statements_checked_on_every_call():
     Prepared.verify = True
     yield
     Prepared.verify = False
+
+
+@pytest.fixture
+def sql_builds(monkeypatch):
+    """A list that grows by one each time peewee builds a statement from here on."""
+    built: list[int] = []
+    build = peewee.Database.get_sql_context
+    monkeypatch.setattr(Prepared, "verify", False)  # it builds every call
+    monkeypatch.setattr(
+        peewee.Database,
+        "get_sql_context",
+        lambda self, **options: built.append(1) or build(self, **options),
+    )
+    return built

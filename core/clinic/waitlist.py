@@ -19,7 +19,7 @@ from core.clinic.calendar import MAX_VISIT
 from core.clock import from_db, to_db
 from core.errors import DomainError, SlotTaken, SlotUnavailable
 from core.messaging.outbox import enqueue
-from core.messaging.texts import language_for, render, visit_context
+from core.messaging.texts import visit_text
 from core.models import (
     LIVE_STATUSES,
     Appointment,
@@ -233,17 +233,14 @@ def _tell_others_gone(won: WaitlistOffer, policy: Policy, now: dt.datetime) -> N
             WaitlistOffer.id == other.id
         ).execute()
         _back_to_waiting(other.entry_id)
-        patient = other.patient
-        lang = language_for(patient.language, policy)
-        context = visit_context(
-            start=from_db(won.start),
-            lang=lang,
-            policy=policy,
-            first_name=patient.first_name,
+        _, body = visit_text(
+            "sched_waitlist_gone",
+            patient=other.patient,
             doctor=doctor.name,
+            start=from_db(won.start),
+            policy=policy,
         )
-        body = render(lang, "sched_waitlist_gone", **context)
-        enqueue(patient, body, now=now, kind="waitlist")
+        enqueue(other.patient, body, now=now, kind="waitlist")
 
 
 def _explain(offer_id: int) -> DomainError:

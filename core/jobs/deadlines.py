@@ -22,7 +22,7 @@ from core.errors import InvalidTransition
 from core.jobs import claims
 from core.messaging.conversations import flag_patient
 from core.messaging.outbox import enqueue, preferred_channel
-from core.messaging.texts import language_for, render, visit_context
+from core.messaging.texts import visit_text
 from core.models import Appointment, Doctor, Message, Patient, ReminderClaim
 from core.policy import Policy
 from core.storage.db import write_transaction
@@ -84,17 +84,12 @@ def reminder_delivered(appointment: Appointment) -> bool:
 
 def _notify_cancelled(appointment: Appointment, policy: Policy, now: dt.datetime):
     patient = appointment.patient
-    lang = language_for(patient.language, policy)
-    body = render(
-        lang,
+    _, body = visit_text(
         "sched_auto_cancelled",
-        **visit_context(
-            start=from_db(appointment.start),
-            lang=lang,
-            policy=policy,
-            first_name=patient.first_name,
-            doctor=appointment.doctor.name,
-        ),
+        patient=patient,
+        doctor=appointment.doctor.name,
+        start=from_db(appointment.start),
+        policy=policy,
     )
     # Urgent: the visit is minutes away and the patient may be on the way.
     enqueue(

@@ -20,7 +20,7 @@ from core.dialog import contexts
 from core.jobs import claims
 from core.messaging import quiet_hours
 from core.messaging.outbox import enqueue, preferred_channel
-from core.messaging.texts import language_for, render, visit_context
+from core.messaging.texts import visit_text
 from core.models import Appointment, AuditLog, Doctor, ReminderClaim, WaitlistOffer
 from core.policy import Policy
 from core.storage.db import write_transaction
@@ -112,15 +112,14 @@ def offer_slot(freed: Appointment, policy: Policy, now: dt.datetime) -> list[int
         if preferred_channel(patient) is None:
             continue  # cannot be reached: offering would only block others
         offer_id = waitlist.make_offer(entry, freed, expires, now)
-        lang = language_for(patient.language, policy)
-        context = visit_context(
-            start=start,
-            lang=lang,
-            policy=policy,
-            first_name=patient.first_name,
+        lang, body = visit_text(
+            "sched_waitlist_offer",
+            patient=patient,
             doctor=doctor.name,
+            start=start,
+            policy=policy,
+            minutes=minutes,
         )
-        body = render(lang, "sched_waitlist_offer", **context, minutes=minutes)
         message = enqueue(
             patient,
             body,

@@ -22,7 +22,7 @@ from core.dialog import contexts
 from core.jobs import claims as work
 from core.messaging import quiet_hours
 from core.messaging.outbox import enqueue
-from core.messaging.texts import language_for, render, visit_context
+from core.messaging.texts import visit_text
 from core.models import LIVE_STATUSES, Appointment, Doctor, Patient, ReminderClaim
 from core.policy import Policy
 from core.storage.db import write_transaction
@@ -102,18 +102,13 @@ def _nearest_done(
 def _send(appointment: Appointment, policy: Policy, now: dt.datetime):
     """Queue the reminder text; return (message, context row or None)."""
     patient = appointment.patient
-    lang = language_for(patient.language, policy)
     asks = appointment.status == "scheduled" and appointment.needs_confirmation
-    body = render(
-        lang,
+    lang, body = visit_text(
         contexts.REMINDER_TEXT[asks],
-        **visit_context(
-            start=from_db(appointment.start),
-            lang=lang,
-            policy=policy,
-            first_name=patient.first_name,
-            doctor=appointment.doctor.name,
-        ),
+        patient=patient,
+        doctor=appointment.doctor.name,
+        start=from_db(appointment.start),
+        policy=policy,
     )
     message = enqueue(
         patient,

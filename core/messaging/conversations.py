@@ -26,15 +26,19 @@ _OPEN = PreparedInsert(
     "misunderstood", "flagged", "flag_reason", "updated_at",
 )  # fmt: skip
 _TURN = ("patient", "state", "data", "language", "misunderstood", "updated_at")
-_SAVE = PreparedUpdate(
-    Conversation, *_TURN, where=lambda row_id: Conversation.id == row_id
-)
+
+
+def _row(row_id: int):
+    return Conversation.id == row_id
+
+
+_SAVE = PreparedUpdate(Conversation, *_TURN, where=_row)
 _SAVE_FLAGGED = PreparedUpdate(
     Conversation,
     *_TURN,
     "flagged",
     "flag_reason",
-    where=lambda row_id: Conversation.id == row_id,
+    where=_row,
 )
 _FLAG = PreparedUpdate(
     Conversation,
@@ -49,7 +53,7 @@ _RESOLVE = PreparedUpdate(
     "flagged",
     "flag_reason",
     "misunderstood",
-    where=lambda row_id: Conversation.id == row_id,
+    where=_row,
 )
 _CONTEXT = (
     "channel", "address", "patient", "state", "data", "language", "misunderstood",

@@ -240,7 +240,7 @@ def record_delivery(
     """
     with write_transaction():
         row = outbox.record_status(sid, status, error_code, message_id)
-        if row is not None and error_code == "21610" and row.patient_id:
+        if row is not None and ("sms", error_code) in UNREACHABLE and row.patient_id:
             mark_unreachable(row.patient_id, "sms", row.address, now)
     if row is None:
         log.debug("Twilio status %s for %s: nothing to record", status, sid)

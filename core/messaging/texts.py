@@ -184,6 +184,21 @@ def visit_context(
     }
 
 
+def visit_text(
+    name: str, *, patient, doctor: str, start: dt.datetime, policy: Policy, **extra
+) -> tuple[str, str]:
+    """(language, text) of a message about a visit, in the patient's language."""
+    lang = language_for(patient.language, policy)
+    context = visit_context(
+        start=start,
+        lang=lang,
+        policy=policy,
+        first_name=patient.first_name,
+        doctor=doctor,
+    )
+    return lang, render(lang, name, **context, **extra)
+
+
 def is_gsm7(text: str) -> bool:
     return all(ch in _GSM_BASIC or ch in _GSM_EXTENSION for ch in text)
 

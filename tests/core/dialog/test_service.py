@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import peewee
 import pytest
 
 from core.audit import Actor
@@ -23,7 +22,6 @@ from core.models import (
     WaitlistOffer,
 )
 from core.policy import load_policy
-from core.storage.prepared import Prepared
 from tests.core.dialog.conftest import NOW, Chat
 from tests.factories import make_patient
 
@@ -271,7 +269,7 @@ def test_unusable_stored_state_restarts_politely(clinic, chat, known):
     assert chat.state() == "menu"  # read as the menu: no visits to list
 
 
-def test_a_warm_booking_conversation_builds_no_sql(clinic, chat, monkeypatch):
+def test_a_warm_booking_conversation_builds_no_sql(clinic, chat, request):
     """Once one patient has booked, the next one's same turns run cached SQL only.
 
     peewee building a statement costs more than SQLite running it, so every
@@ -282,17 +280,9 @@ def test_a_warm_booking_conversation_builds_no_sql(clinic, chat, monkeypatch):
     for text in texts:
         chat.send(text)
     other = make_patient(name="Ben Ortega", consent_at=NOW.replace(tzinfo=None))
-    built = []
-    build = peewee.Database.get_sql_context
-    monkeypatch.setattr(Prepared, "verify", False)  # it builds every call
-    monkeypatch.setattr(
-        peewee.Database,
-        "get_sql_context",
-        lambda self, **options: built.append(1) or build(self, **options),
-    )
+    built = request.getfixturevalue("sql_builds")  # counting from here on
     for n, text in enumerate(texts):
         handle_inbound(Inbound("sms", other.phone, text, provider_id=f"B{n}"), NOW)
-    monkeypatch.undo()
     assert built == []
     booked = Appointment.select().where(Appointment.patient == other.id)
     assert [visit.status for visit in booked] == ["confirmed"]  # booked, confirmed

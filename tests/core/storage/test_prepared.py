@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import peewee
 import pytest
 
 from core.models import Department, Patient
@@ -14,20 +13,6 @@ from core.storage.prepared import (
 )
 
 
-@pytest.fixture
-def builds(monkeypatch):
-    """How many statements peewee builds from here on."""
-    counted = []
-    build = peewee.Database.get_sql_context
-    monkeypatch.setattr(Prepared, "verify", False)  # it builds every call
-    monkeypatch.setattr(
-        peewee.Database,
-        "get_sql_context",
-        lambda self, **options: counted.append(1) or build(self, **options),
-    )
-    return counted
-
-
 def _names(rows) -> list[str]:
     return [name for (name,) in rows]
 
@@ -36,9 +21,9 @@ def _departments(*names: str) -> None:
     Department.insert_many([{"name": name} for name in names]).execute()
 
 
-def test_each_list_length_gets_its_sql_once(sqlite_database, builds):
+def test_each_list_length_gets_its_sql_once(sqlite_database, sql_builds):
     _departments("a", "b", "c")
-    builds.clear()
+    sql_builds.clear()
     by_ids = Prepared(
         lambda ids: (
             Department.select(Department.name)
@@ -50,12 +35,14 @@ def test_each_list_length_gets_its_sql_once(sqlite_database, builds):
     assert _names(by_ids.rows([1, 3])) == ["a", "c"]
     assert _names(by_ids.rows((2, 3))) == ["b", "c"]
     assert _names(by_ids.rows([3])) == ["c"]
-    assert len(builds) == 2  # one SQL per list length
+    assert len(sql_builds) == 2  # one SQL per list length
 
 
-def test_a_one_item_list_and_a_plain_value_do_not_share_sql(sqlite_database, builds):
+def test_a_one_item_list_and_a_plain_value_do_not_share_sql(
+    sqlite_database, sql_builds
+):
     _departments("a", "b", "c")
-    builds.clear()
+    sql_builds.clear()
     either = Prepared(
         lambda x: Department.select(Department.name).where(
             Department.id.in_(x) if isinstance(x, list) else Department.id == x
@@ -64,7 +51,7 @@ def test_a_one_item_list_and_a_plain_value_do_not_share_sql(sqlite_database, bui
     assert _names(either.rows(3)) == ["c"]
     assert _names(either.rows([2])) == ["b"]
     assert _names(either.rows(1)) == ["a"]
-    assert len(builds) == 2
+    assert len(sql_builds) == 2
 
 
 def test_none_where_the_sql_says_is_null_is_refused_not_misread(sqlite_database):
@@ -106,7 +93,7 @@ def test_verify_catches_a_builder_that_branches_on_a_value(sqlite_database):
         sneaky.rows(200)
 
 
-def test_inserts_and_updates_by_column_name(database, builds):
+def test_inserts_and_updates_by_column_name(database, sql_builds):
     insert = PreparedInsert(Department, "name", "active")
     rename = PreparedUpdate(
         Department, "name", where=lambda old: Department.name == old
@@ -115,7 +102,9 @@ def test_inserts_and_updates_by_column_name(database, builds):
     insert.many([{"name": "b", "active": False}, {"name": "c", "active": True}])
     assert rename.apply({"name": "z"}, "b") == 1
     assert rename.apply({"name": "y"}, "nobody") == 0
-    assert len(builds) == 2  # the insert (once for one row and for many), the update
+    assert (
+        len(sql_builds) == 2
+    )  # the insert (once for one row and for many), the update
     rows = Department.select().order_by(Department.id)
     assert [(d.id == first, d.name, d.active) for d in rows] == [
         (True, "a", True),
