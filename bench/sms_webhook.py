@@ -168,15 +168,8 @@ def _stub(inbound, now, *, deliver):
     ]
 
 
-async def measure(
-    app: web.Application, args: argparse.Namespace, stub_dialog: bool = False
-) -> dict:
+async def measure(app: web.Application, args: argparse.Namespace) -> dict:
     """Serve app on a free port while the load process runs against it."""
-    import bot.conversation
-
-    real = bot.conversation.dialog_entry
-    if stub_dialog:
-        bot.conversation.dialog_entry = lambda: _stub
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -191,7 +184,6 @@ async def measure(
         out, _ = await child.communicate()
     finally:
         await runner.cleanup()
-        bot.conversation.dialog_entry = real
     return json.loads(out)
 
 
@@ -209,6 +201,7 @@ def line(name: str, result: dict) -> tuple[str, float, float]:
 
 async def run(args: argparse.Namespace) -> None:
     from console.app import create_app, freeze_startup_objects
+    from console.keys import DIALOG
     from core.settings import Settings
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -223,9 +216,9 @@ async def run(args: argparse.Namespace) -> None:
         app.on_startup.append(freeze_startup_objects)  # as `clinicbot serve` does
         turns = await measure(app, args)
         booked = _bookings()
-        channel_only = await measure(
-            create_app(settings, role="web", clock=lambda: NOW), args, stub_dialog=True
-        )
+        stubbed = create_app(settings, role="web", clock=lambda: NOW)
+        stubbed[DIALOG] = _stub  # the channel layer alone
+        channel_only = await measure(stubbed, args)
     floor = web.Application()
     floor.router.add_post(PATH, bare)
     baseline = await measure(floor, args)

@@ -73,6 +73,14 @@ def load_closures(first: dt.date, last: dt.date) -> frozenset[dt.date]:
     return frozenset(day for (day,) in queries.CLOSURES.rows(first, last))
 
 
+def free_slots_for_doctor(
+    doctor_id: int, day: dt.date, policy: Policy, now: dt.datetime, length: dt.timedelta
+) -> list[dt.datetime]:
+    """Free start times for one doctor on one local date."""
+    (calendar,) = load_calendars([doctor_id], day, day, policy)
+    return day_slots(day, calendar, load_closures(day, day), policy, now, length)
+
+
 def active_doctor_ids(
     department_id: int | None = None, visit_type_id: int | None = None
 ) -> list[int]:

@@ -6,13 +6,7 @@ import datetime as dt
 
 from core.audit import Actor
 from core.clinic import booking
-from core.clinic.calendar import (
-    active_doctor_ids,
-    load_calendars,
-    load_closures,
-    next_slots,
-)
-from core.clinic.slots import day_slots
+from core.clinic.calendar import active_doctor_ids, free_slots_for_doctor, next_slots
 from core.clock import to_db
 from core.models import Closure, TimeOff
 from core.policy import load_policy
@@ -25,12 +19,6 @@ HALF_HOUR = dt.timedelta(minutes=30)
 
 def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=dt.UTC)
-
-
-def free_slots_for_doctor(doctor_id, day, policy, now, length):
-    """One doctor's free times on one day, as the calendar loads them."""
-    (calendar,) = load_calendars([doctor_id], day, day, policy)
-    return day_slots(day, calendar, load_closures(day, day), policy, now, length)
 
 
 def test_doctor_day_respects_bookings_time_off_and_closures(database):
