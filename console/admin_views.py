@@ -39,13 +39,15 @@ async def settings_save(request: web.Request) -> web.StreamResponse:
     await common.db(request, update_policy, values)
     user = await common.user(request)
     log.info("staff %s changed the clinic settings", user.id)
-    raise common.redirect(request, "settings", "Settings saved")
+    raise common.redirect(request, "settings", "settings_saved")
 
 
 @allow(*ADMIN)
 async def staff_page(request: web.Request) -> web.StreamResponse:
     context = {
-        "users": await common.db(request, list_staff),
+        "users": await common.db(
+            request, list_staff, clock_now(request), (await common.policy(request)).tz
+        ),
         "doctors": await common.db(request, doctor_admin_list),
         "roles": ROLES,
     }
@@ -67,7 +69,7 @@ async def staff_add(request: web.Request) -> web.StreamResponse:
     await common.db(
         request, add_staff, email, role, doctor_id, password_hash, clock_now(request)
     )
-    raise common.redirect(request, "staff", f"Login created for {email}")
+    raise common.redirect(request, "staff", "login_created")
 
 
 @allow(*ADMIN)
@@ -82,4 +84,4 @@ async def staff_update(request: web.Request) -> web.StreamResponse:
         forms.checkbox(form, "active"),
         user.id,
     )
-    raise common.redirect(request, "staff", "Staff member saved")
+    raise common.redirect(request, "staff", "staff_saved")

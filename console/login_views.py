@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import math
+import urllib.parse
 
+import yarl
 from aiohttp import web
 
 from console import common, forms
@@ -21,11 +24,11 @@ from console.keys import GATEWAY
 from console.render import render
 from core.errors import DomainError
 from core.staff.accounts import (
+    begin_login,
     check_password,
     end_sessions,
-    login_candidate,
+    finish_login,
     new_password_hash,
-    record_login,
     set_password,
 )
 
@@ -33,10 +36,30 @@ log = logging.getLogger(__name__)
 
 
 def _safe_next(target: str) -> str:
-    """Only same-site paths: never bounce a user to another site after login."""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
+    """A same-site path to go to after login, or "/": never another site.
+
+    Browsers and URL libraries drop tabs and newlines and read a backslash
+    as a slash, so "/%09/evil.example" becomes "//evil.example". The target
+    is judged decoded, as they will read it, and kept only when it is a
+    plain path: no control characters or backslashes, no scheme, no host.
+    """
+    decoded = target
+    for _ in range(3):  # %252F%252F is "//" after two decodings
+        decoded = urllib.parse.unquote(decoded)
+    if decoded != decoded.strip() or any(ch < " " or ch in "\x7f\\" for ch in decoded):
+        return "/"
+    if not decoded.startswith("/") or decoded.startswith("//"):
+        return "/"  # "///host" has an empty netloc to urlsplit, a host to browsers
+    parts = urllib.parse.urlsplit(decoded)
+    if parts.scheme or parts.netloc or parts.path.startswith("//"):
+        return "/"
+    try:  # and as aiohttp will write it into the Location header
+        url = yarl.URL(target)
+    except ValueError:
+        return "/"
+    if url.is_absolute() or not url.path.startswith("/") or url.path.startswith("//"):
+        return "/"
+    return target
 
 
 @allow(*PUBLIC)
@@ -50,31 +73,30 @@ async def login_page(request: web.Request) -> web.StreamResponse:
 
 @allow(*PUBLIC)
 async def login_submit(request: web.Request) -> web.StreamResponse:
-    """Check the password off the loop; count failures; start a fresh session."""
+    """Reserve the attempt, check the password off the loop, start a session."""
     form = await request.post()
     email = forms.text(form, "email", limit=200)
     password = forms.text(form, "password", limit=200)
     target = _safe_next(forms.text(form, "next", required=False) or "/")
-    now = clock_now(request)
-    gateway = request.app[GATEWAY]
-    candidate = await gateway.run(login_candidate, email, now)
-    if candidate.wait is not None:
-        seconds = max(1, int(candidate.wait.total_seconds()))
-        error = f"Too many failed attempts. Try again in {seconds} seconds."
-        return _login_again(request, target, error, 429)
-    ok = await common.off_loop(check_password, password, candidate.password_hash)
-    source = request.remote or "?"
-    user = await gateway.run(
-        record_login,
-        candidate.user_id,
-        ok and candidate.user_id is not None,
-        now,
-        source,
-    )
+    user = await _sign_in(request, email, password)
+    if isinstance(user, str):
+        return _login_again(request, target, user, 429)
     if user is None:
         return _login_again(request, target, "Wrong email or password.", 401)
     start_session(request, user)
     raise web.HTTPSeeOther(target)
+
+
+async def _sign_in(request: web.Request, email: str, password: str):
+    """The signed-in user, None for a wrong password, or why it must wait."""
+    now = clock_now(request)
+    gateway = request.app[GATEWAY]
+    attempt = await gateway.run(begin_login, email, request.remote or "?", now)
+    if attempt.wait is not None:
+        seconds = max(1, math.ceil(attempt.wait.total_seconds()))
+        return f"Too many sign-in attempts. Try again in {seconds} seconds."
+    ok = await common.off_loop(check_password, password, attempt.password_hash)
+    return await gateway.run(finish_login, attempt, ok, now)
 
 
 def _login_again(request, target: str, error: str, status: int) -> web.Response:
@@ -102,23 +124,14 @@ async def password_submit(request: web.Request) -> web.StreamResponse:
     user = await current_user(request)
     form = await request.post()
     current = forms.text(form, "current", limit=200)
-    gateway = request.app[GATEWAY]
-    now = clock_now(request)
-    candidate = await gateway.run(login_candidate, user.email, now)
-    if candidate.wait is not None:
-        # The same slow-down and lockout as the login form: a stolen session
-        # must not be a way to guess the password without limit.
-        seconds = max(1, int(candidate.wait.total_seconds()))
-        error = f"Too many wrong passwords; try again in {seconds} seconds."
-        return render("password.html", request, {"error": error}, status=429)
-    if not await common.off_loop(check_password, current, candidate.password_hash):
-        await gateway.run(record_login, user.id, False, now, request.remote or "")
-        return render(
-            "password.html",
-            request,
-            {"error": "Your current password is wrong."},
-            status=400,
-        )
+    # The same throttle as the login form: a stolen session must not be a
+    # way to guess the password without limit.
+    checked = await _sign_in(request, user.email, current)
+    if isinstance(checked, str):
+        return render("password.html", request, {"error": checked}, status=429)
+    if checked is None:
+        error = "Your current password is wrong."
+        return render("password.html", request, {"error": error}, status=400)
     try:
         new_hash = await common.off_loop(
             new_password_hash,
@@ -127,9 +140,11 @@ async def password_submit(request: web.Request) -> web.StreamResponse:
         )
     except DomainError as exc:
         return render("password.html", request, {"error": str(exc)}, status=400)
-    fresh = await gateway.run(set_password, user.id, new_hash, now)
+    fresh = await request.app[GATEWAY].run(
+        set_password, user.id, new_hash, clock_now(request)
+    )
     start_session(request, fresh)
-    raise web.HTTPSeeOther("/?notice=Password+changed")
+    raise web.HTTPSeeOther("/?notice=password_changed")
 
 
 @allow(*ADMIN)
@@ -150,4 +165,4 @@ async def reset_password(request: web.Request) -> web.StreamResponse:
         raise forms.domain_http_error(exc) from None
     actor = await current_user(request)
     log.info("staff %s reset the password of staff %s", actor.id, user_id)
-    raise web.HTTPSeeOther("/staff?notice=Password+reset")
+    raise web.HTTPSeeOther("/staff?notice=password_reset")

@@ -8,6 +8,7 @@ from console import common
 from console.auth import EVERYONE, allow
 from console.auth import now as clock_now
 from console.render import render
+from core.staff.accounts import lockouts
 from core.views.schedule import today_board
 
 
@@ -22,6 +23,10 @@ async def _board(request: web.Request) -> dict:
         common.doctor_scope(user),
         user.role != "doctor",
     )
+    if user.role == "admin":  # someone guessing staff passwords
+        board["lockouts"] = await common.db(
+            request, lockouts, clock_now(request), policy.tz
+        )
     return {"board": board, "policy": policy}
 
 

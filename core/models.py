@@ -200,11 +200,27 @@ class StaffUser(BaseModel):
     active = BooleanField(default=True)
     # Part of the session signature, so changing the password ends old sessions.
     password_changed_at = DateTimeField(default=utcnow)
-    failed_logins = IntegerField(default=0)
-    locked_until = DateTimeField(null=True)
     created_at = DateTimeField(default=utcnow)
     # Also signed into sessions; logging out bumps it, ending every copy.
     session_epoch = IntegerField(default=0)
+
+
+class LoginThrottle(BaseModel):
+    """Sign-in attempts by email: per client address, and address "" for all.
+
+    Keyed by the email typed, known or not, so an unknown email is answered
+    exactly like a known one.
+    """
+
+    email = CharField()
+    address = CharField()  # the client's address; "" is the account as a whole
+    failures = IntegerField(default=0)  # attempts not followed by a success
+    wait_until = DateTimeField(null=True)  # no attempt is checked before this
+    checking_until = DateTimeField(null=True)  # a password check holds the account
+    last_attempt_at = DateTimeField(index=True)  # old rows are purged by it
+
+    class Meta:
+        indexes = ((("email", "address"), True),)
 
 
 class AuditLog(BaseModel):
@@ -354,6 +370,7 @@ ALL_MODELS = [
     Appointment,
     SlotClaim,
     StaffUser,
+    LoginThrottle,
     AuditLog,
     Message,
     Conversation,

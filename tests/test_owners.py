@@ -29,6 +29,7 @@ OWNERS = {
     "WaitlistOffer": "core.clinic.waitlist",
     "ReminderClaim": "core.jobs.claims",
     "StaffUser": "core.staff.accounts",
+    "LoginThrottle": "core.staff.throttle",
     "Department": "core.staff.doctors",
     "Doctor": "core.staff.doctors",
     "VisitType": "core.staff.doctors",

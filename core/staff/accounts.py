@@ -1,8 +1,9 @@
-"""Staff logins: passwords (bcrypt), lockout after failed sign-ins, sessions.
+"""Staff logins: passwords (bcrypt), throttled sign-ins, sessions.
 
 The one writer of staff_user. bcrypt takes ~270 ms at 12 rounds, so async
-callers hash and check off the event loop: between `login_candidate` and
-`record_login`, and before `add_staff` and `set_password`.
+callers hash and check off the event loop: between `begin_login` and
+`finish_login`, and before `add_staff` and `set_password`. How attempts are
+throttled is core.staff.throttle's.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from dataclasses import dataclass
 
 import bcrypt
 
-from core.clock import from_db, to_db
+from core import audit
+from core.clock import to_db
 from core.errors import InvalidInput, NotFound
 from core.models import Doctor, StaffUser, utcnow
+from core.staff import throttle
 from core.storage.db import write_transaction
 
 log = logging.getLogger(__name__)
@@ -24,9 +27,6 @@ log = logging.getLogger(__name__)
 ROLES = ("admin", "staff", "doctor")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 10
-FREE_ATTEMPTS = 3  # failures before each further attempt must wait
-LOCK_AFTER = 10  # failures before the account locks
-LOCK_FOR = dt.timedelta(minutes=15)
 # A real bcrypt hash, so an unknown email costs as long as a wrong password.
 DUMMY_HASH = "$2b$12$3uaHQFiEnavf6XjiiE.YQuIeD66vAoemgf5eR1tzBDUscblVzAo22"
 
@@ -62,9 +62,14 @@ class SessionUser:
 
 
 @dataclass(frozen=True)
-class Candidate:
-    """A sign-in attempt's user, or why it may not be tried now."""
+class Attempt:
+    """A reserved sign-in attempt: check password_hash, then finish_login it.
 
+    wait is set when the attempt may not be checked at all (throttled).
+    """
+
+    email: str
+    address: str
     user_id: int | None
     password_hash: str
     wait: dt.timedelta | None = None
@@ -119,56 +124,59 @@ def create_staff(
     return add_staff(email, role, doctor_id, hash_password(password, rounds))
 
 
-def login_candidate(email: str, now: dt.datetime) -> Candidate:
-    """The hash to check for email, unless the account must wait."""
-    user = StaffUser.get_or_none(
-        StaffUser.email == email.strip().lower(),
+def _active(email: str) -> StaffUser | None:
+    return StaffUser.get_or_none(
+        StaffUser.email == email,
         StaffUser.active == True,  # noqa: E712
     )
+
+
+def begin_login(email: str, address: str, now: dt.datetime) -> Attempt:
+    """Reserve one sign-in attempt for email from address, before bcrypt runs.
+
+    The hash to check is the user's, or a dummy one for an unknown email so
+    both cost the same; a throttled attempt gets only how long to wait.
+    """
+    email = email.strip().lower()
+    with write_transaction():
+        reservation = throttle.reserve(email, address, now)
+        user = _active(email)
+        if reservation.locked and user is not None:
+            audit.record(
+                audit.SYSTEM,
+                "login.locked_out",
+                now,
+                staff=user.id,
+                email=email,
+                address=address,
+                scope=reservation.locked,
+            )
+    if not reservation.allowed:
+        return Attempt(email, address, None, "", reservation.wait)
     if user is None:
-        return Candidate(None, DUMMY_HASH)
-    if user.locked_until is not None and from_db(user.locked_until) > now:
-        return Candidate(user.id, user.password_hash, from_db(user.locked_until) - now)
-    return Candidate(user.id, user.password_hash)
+        return Attempt(email, address, None, DUMMY_HASH)
+    return Attempt(email, address, user.id, user.password_hash)
+
+
+def finish_login(attempt: Attempt, ok: bool, now: dt.datetime) -> SessionUser | None:
+    """Record how the checked attempt went; the signed-in user on success."""
+    signed_in = ok and attempt.user_id is not None
+    with write_transaction():
+        if signed_in:
+            throttle.succeeded(attempt.email, attempt.address)
+            user = StaffUser.get_or_none(StaffUser.id == attempt.user_id)
+        else:
+            throttle.failed(attempt.email)
+            user = None
+    if user is None:
+        log.warning("console login failed (from %s)", attempt.address)
+        return None
+    log.info("console login: staff %s (from %s)", user.id, attempt.address)
+    return _session_user(user)
 
 
 def _update(user_id: int, **changes) -> int:
     return StaffUser.update(**changes).where(StaffUser.id == user_id).execute()
-
-
-def _penalty(failures: int) -> dt.timedelta | None:
-    """How long the next attempt must wait after this many failures."""
-    if failures >= LOCK_AFTER:
-        return LOCK_FOR
-    if failures > FREE_ATTEMPTS:
-        return dt.timedelta(seconds=2 ** (failures - FREE_ATTEMPTS))
-    return None
-
-
-def record_login(
-    user_id: int | None, ok: bool, now: dt.datetime, source: str = ""
-) -> SessionUser | None:
-    """Reset or count failures; return the signed-in user on success."""
-    if user_id is None:
-        log.warning("console login failed: unknown email (from %s)", source)
-        return None
-    with write_transaction():
-        user = StaffUser.get_by_id(user_id)
-        if ok:
-            _update(user_id, failed_logins=0, locked_until=None)
-            log.info("console login: staff %s (from %s)", user.id, source)
-            return _session_user(StaffUser.get_by_id(user_id))
-        failures = user.failed_logins + 1
-        wait = _penalty(failures)
-        locked_until = to_db(now + wait) if wait else None
-        _update(user_id, failed_logins=failures, locked_until=locked_until)
-    log.warning(
-        "console login failed for staff %s, %s in a row (from %s)",
-        user_id,
-        failures,
-        source,
-    )
-    return None
 
 
 def session_user(user_id: int, stamp: str) -> SessionUser | None:
@@ -190,15 +198,13 @@ def set_password(user_id: int, new_hash: str, now: dt.datetime) -> SessionUser:
     """Store a new hash; sessions signed before now stop working."""
     with write_transaction():
         changed = _update(
-            user_id,
-            password_hash=new_hash,
-            password_changed_at=to_db(now),
-            failed_logins=0,
-            locked_until=None,
+            user_id, password_hash=new_hash, password_changed_at=to_db(now)
         )
         if not changed:
             raise NotFound("That staff member does not exist.")
-        return _session_user(StaffUser.get_by_id(user_id))
+        user = StaffUser.get_by_id(user_id)
+        throttle.unlock(user.email)
+        return _session_user(user)
 
 
 def new_password_hash(password: str, confirm: str, rounds: int = 12) -> str:
@@ -209,7 +215,10 @@ def new_password_hash(password: str, confirm: str, rounds: int = 12) -> str:
     return hash_password(password, rounds)
 
 
-def list_staff() -> list[dict]:
+def list_staff(now: dt.datetime, tz: dt.tzinfo) -> list[dict]:
+    """Every login, with whether sign-ins to it are locked out now."""
+    users = list(StaffUser.select().order_by(StaffUser.email))
+    locked = throttle.lockouts([u.email for u in users], now, tz)
     return [
         {
             "id": u.id,
@@ -217,11 +226,18 @@ def list_staff() -> list[dict]:
             "role": u.role,
             "doctor": u.doctor.name if u.doctor_id else "",
             "active": u.active,
-            "locked": u.locked_until is not None,
-            "failed_logins": u.failed_logins,
+            "lockout": locked.get(u.email),
         }
-        for u in StaffUser.select().order_by(StaffUser.email)
+        for u in users
     ]
+
+
+def lockouts(now: dt.datetime, tz: dt.tzinfo) -> list[dict]:
+    """Active logins whose sign-ins are locked out now, for the Today board."""
+    active = StaffUser.select().where(StaffUser.active == True)  # noqa: E712
+    users = {u.email: u.id for u in active}
+    locked = throttle.lockouts(list(users), now, tz)
+    return [{"email": e, "id": users[e], **locked[e]} for e in sorted(locked)]
 
 
 def update_staff(user_id: int, role: str, active: bool, acting_id: int) -> None:
@@ -236,5 +252,6 @@ def update_staff(user_id: int, role: str, active: bool, acting_id: int) -> None:
             raise NotFound("That staff member does not exist.")
         if role == "doctor" and user.doctor_id is None:
             raise InvalidInput("A doctor login must be linked to a doctor.")
-        locked_until = None if active else user.locked_until
-        _update(user_id, role=role, active=active, locked_until=locked_until)
+        _update(user_id, role=role, active=active)
+        if active:  # saving an active login is how an admin lifts a lockout
+            throttle.unlock(user.email)

@@ -6,9 +6,17 @@ import datetime as dt
 
 from console.app import create_app
 from console.session import COOKIE, Session, SessionCodec
-from core.models import Appointment, StaffUser
+from core.models import Appointment, LoginThrottle, StaffUser
 from core.settings import Settings
 from tests.console.conftest import PASSWORD, csrf_of, login
+
+
+def _failures(email: str, address: str = "127.0.0.1") -> int:
+    """Attempts counted against email from address (the test client's)."""
+    row = LoginThrottle.get_or_none(
+        LoginThrottle.email == email, LoginThrottle.address == address
+    )
+    return row.failures if row else 0
 
 
 async def test_login_sets_a_hardened_cookie_and_rotates_csrf(client):
@@ -39,13 +47,12 @@ async def test_failures_slow_down_then_lock(client, clock):
         clock.advance(seconds=2 ** (failures - 3))  # exactly the wait asked for
         response = await login(client, "staff", password="nope nope nope")
         assert response.status == 401, failures
-    user = StaffUser.get(StaffUser.email == "staff@clinic.test")
-    assert user.failed_logins == 10 and user.locked_until is not None
+    assert _failures("staff@clinic.test") == 10
     clock.advance(minutes=14)
     assert (await login(client, "staff")).status == 429
     clock.advance(minutes=2)
     assert (await login(client, "staff")).status == 303
-    assert StaffUser.get_by_id(user.id).failed_logins == 0
+    assert _failures("staff@clinic.test") == 0
 
 
 async def test_tampered_or_forged_cookie_is_anonymous(client, login_as, clinic, clock):
@@ -124,7 +131,7 @@ async def test_guessing_the_current_password_slows_down_like_login(client, login
     form = {"csrf": token, "current": "guess", "new": "x" * 12, "confirm": "x" * 12}
     statuses = [(await client.post("/password", data=form)).status for _ in range(5)]
     assert statuses[:4] == [400] * 4 and statuses[4] == 429
-    assert StaffUser.get(StaffUser.email == "staff@clinic.test").failed_logins == 4
+    assert _failures("staff@clinic.test") == 4
 
 
 async def test_csrf_missing_or_wrong_is_403_and_changes_nothing(
@@ -162,21 +169,6 @@ async def test_security_headers_on_pages_and_errors(client):
         assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.status == 404
     assert "Page not found" in await response.text()
-
-
-async def test_login_never_redirects_off_site(client):
-    token = await csrf_of(client)
-    response = await client.post(
-        "/login",
-        data={
-            "email": "staff@clinic.test",
-            "password": PASSWORD,
-            "csrf": token,
-            "next": "//evil.example/",
-        },
-        allow_redirects=False,
-    )
-    assert response.headers["Location"] == "/"
 
 
 async def test_cookie_is_secure_behind_an_https_public_url(
