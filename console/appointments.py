@@ -83,12 +83,12 @@ def _act(action: str, user: SessionUser, appointment_id: int, form, now, policy)
 
 
 NOTICES = {
-    "confirm": "Confirmed",
-    "cancel": "Cancelled",
-    "complete": "Marked completed",
-    "no-show": "Marked no-show",
-    "no-confirmation": "Confirmation setting saved",
-    "reschedule": "Moved",
+    "confirm": "confirmed",
+    "cancel": "cancelled",
+    "complete": "completed",
+    "no-show": "no_show",
+    "no-confirmation": "confirmation_saved",
+    "reschedule": "moved",
 }
 
 

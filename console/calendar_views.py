@@ -119,4 +119,4 @@ async def book(request: web.Request) -> web.StreamResponse:
         appointment = await common.db(
             request, booking.book, patient_id=patient_id, **booking_args
         )
-    raise common.redirect(request, "appointment", "Booked", id=appointment.id)
+    raise common.redirect(request, "appointment", "booked", id=appointment.id)

@@ -47,7 +47,7 @@ def doctor_scope(user: SessionUser) -> list[int] | None:
 def redirect(
     request: web.Request, name: str, notice: str = "", **parts
 ) -> web.HTTPSeeOther:
-    """303 to a named route, with a notice shown on arrival."""
+    """303 to a named route, with a notice (a key of console.notices) on arrival."""
     url = request.app.router[name].url_for(**{k: str(v) for k, v in parts.items()})
     if notice:
         url = url.with_query(notice=notice)

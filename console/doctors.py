@@ -95,7 +95,7 @@ async def doctor_save(request: web.Request) -> web.StreamResponse:
         _visit_type_ids(form),
         doctor_id,
     )
-    raise common.redirect(request, "doctor", "Doctor saved", id=doctor.id)
+    raise common.redirect(request, "doctor", "doctor_saved", id=doctor.id)
 
 
 @allow(*STAFF)
@@ -103,9 +103,7 @@ async def doctor_active(request: web.Request) -> web.StreamResponse:
     doctor_id = forms.route_id(request)
     active = forms.checkbox(await request.post(), "active")
     await common.db(request, doctors.set_doctor_active, doctor_id, active)
-    notice = (
-        "Doctor active again" if active else "Doctor deactivated; booked visits stay"
-    )
+    notice = "doctor_active" if active else "doctor_inactive"
     raise common.redirect(request, "doctor", notice, id=doctor_id)
 
 
@@ -160,7 +158,7 @@ async def time_off_remove(request: web.Request) -> web.StreamResponse:
         doctor_id,
         forms.route_id(request, "off"),
     )
-    raise common.redirect(request, "doctor", "Time off removed", id=doctor_id)
+    raise common.redirect(request, "doctor", "time_off_removed", id=doctor_id)
 
 
 @allow(*STAFF)
@@ -173,7 +171,7 @@ async def department_save(request: web.Request) -> web.StreamResponse:
         forms.text(form, "name", limit=120),
         department_id,
     )
-    raise common.redirect(request, "doctors", "Department saved")
+    raise common.redirect(request, "doctors", "department_saved")
 
 
 @allow(*STAFF)
@@ -182,7 +180,7 @@ async def department_active(request: web.Request) -> web.StreamResponse:
     await common.db(
         request, doctors.set_department_active, forms.route_id(request), active
     )
-    raise common.redirect(request, "doctors", "Department saved")
+    raise common.redirect(request, "doctors", "department_saved")
 
 
 @allow(*STAFF)
@@ -203,4 +201,4 @@ async def closure_add(request: web.Request) -> web.StreamResponse:
 @allow(*STAFF)
 async def closure_remove(request: web.Request) -> web.StreamResponse:
     await common.db(request, schedule.remove_closure, forms.route_id(request))
-    raise common.redirect(request, "doctors", "Closure removed")
+    raise common.redirect(request, "doctors", "closure_removed")

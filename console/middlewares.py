@@ -16,6 +16,7 @@ CSP = (
     "connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; "
     "frame-ancestors 'none'"
 )
+STATIC_PREFIX = "/static/"
 HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Frame-Options": "DENY",
@@ -32,10 +33,21 @@ TITLES = {
 }
 
 
+SERVER = "ClinicBot"  # no software versions for a scanner to match
+
+
 async def _add_headers(request: web.Request, response: web.StreamResponse) -> None:
-    """on_response_prepare hook: also covers streams and error responses."""
+    """on_response_prepare hook: also covers streams and error responses.
+
+    Pages and exports carry patient data: no-store keeps them out of the
+    browser's cache and any proxy's, so the Back button on a shared desk
+    computer after logout shows nothing. Only the static files may be cached.
+    """
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
+    if not request.path.startswith(STATIC_PREFIX):
+        response.headers["Cache-Control"] = "no-store"
+    response.headers["Server"] = SERVER
 
 
 def _page(request: web.Request, status: int, message: str) -> web.Response:

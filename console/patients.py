@@ -46,11 +46,7 @@ async def patient_reply(request: web.Request) -> web.StreamResponse:
     message = await common.db(
         request, reply_to_patient, patient_id, body, clock_now(request)
     )
-    notice = (
-        "Reply queued"
-        if message.status == "queued"
-        else "Not sent: the patient opted out or cannot be reached"
-    )
+    notice = "reply_queued" if message.status == "queued" else "reply_not_sent"
     back = forms.text(form, "back", required=False, limit=20)
     if back == "inbox":
         raise common.redirect(request, "inbox", notice)

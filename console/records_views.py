@@ -27,7 +27,7 @@ async def inbox(request: web.Request) -> web.StreamResponse:
 @allow(*STAFF)
 async def inbox_resolve(request: web.Request) -> web.StreamResponse:
     await common.db(request, conversations.resolve, forms.route_id(request))
-    raise common.redirect(request, "inbox", "Marked resolved")
+    raise common.redirect(request, "inbox", "resolved")
 
 
 @allow(*STAFF)
@@ -45,7 +45,7 @@ async def waitlist(request: web.Request) -> web.StreamResponse:
 @allow(*STAFF)
 async def waitlist_remove(request: web.Request) -> web.StreamResponse:
     await common.db(request, remove_from_waitlist, forms.route_id(request))
-    raise common.redirect(request, "waitlist", "Taken off the waitlist")
+    raise common.redirect(request, "waitlist", "waitlist_removed")
 
 
 def _choice(query, name: str, allowed) -> str:

@@ -6,6 +6,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from console.auth import SESSION, USER
+from console.notices import notice_text
 
 
 def render(
@@ -15,7 +16,7 @@ def render(
     base = {
         "user": request.get(USER),
         "csrf": session.csrf if session else "",
-        "notice": request.query.get("notice", "")[:200],
+        "notice": notice_text(request.query.get("notice")),
         "path": request.path,
     }
     return aiohttp_jinja2.render_template(

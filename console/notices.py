@@ -1,0 +1,37 @@
+"""What the console says after a change, by key: `?notice=<key>` shows only these.
+
+A notice box that showed any text from the URL would let a phishing link
+put its own words in the console's official voice.
+"""
+
+from __future__ import annotations
+
+NOTICES = {
+    "settings_saved": "Settings saved",
+    "login_created": "Login created",
+    "staff_saved": "Staff member saved",
+    "password_changed": "Password changed",
+    "password_reset": "Password reset",
+    "confirmed": "Confirmed",
+    "cancelled": "Cancelled",
+    "completed": "Marked completed",
+    "no_show": "Marked no-show",
+    "confirmation_saved": "Confirmation setting saved",
+    "moved": "Moved",
+    "booked": "Booked",
+    "doctor_saved": "Doctor saved",
+    "doctor_active": "Doctor active again",
+    "doctor_inactive": "Doctor deactivated; booked visits stay",
+    "time_off_removed": "Time off removed",
+    "department_saved": "Department saved",
+    "closure_removed": "Closure removed",
+    "reply_queued": "Reply queued",
+    "reply_not_sent": "Not sent: the patient opted out or cannot be reached",
+    "resolved": "Marked resolved",
+    "waitlist_removed": "Taken off the waitlist",
+}
+
+
+def notice_text(key: str | None) -> str:
+    """The text for a notice key; nothing for a key we did not write."""
+    return NOTICES.get(key or "", "")
