@@ -20,7 +20,7 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 from bot.keys import SETTINGS, TELEGRAM
 from bot.providers import TELEGRAM_POOL
 from bot.telegram_http import AiohttpRequest
-from bot.telegram_updates import WEB_APP, on_update
+from bot.telegram_updates import WEB_APP, on_update, well_formed
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -77,17 +77,33 @@ async def telegram_webhook(request: web.Request) -> web.Response:
     if application is None:
         # Telegram retries later; by then the bot may have started.
         raise web.HTTPServiceUnavailable(text="Telegram bot is not running.")
-    try:
-        data = await request.json()
-        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
-            raise ValueError("not an update")
-        update = Update.de_json(data, application.bot)
-    except (ValueError, TypeError, KeyError):
-        raise web.HTTPBadRequest(text="Malformed update.") from None
+    update = await _update_from(request, application)
+    if update is None:
+        raise web.HTTPBadRequest(text="Malformed update.")
     # Processed before the 200: a crash now means Telegram delivers it again,
     # and the dialog ignores what it already recorded.
     await application.process_update(update)
     return web.Response(text="ok")
+
+
+async def _update_from(request: web.Request, application: Application):
+    """The posted Update, or None when it is not one we could act on.
+
+    Update.de_json trusts its input: a string where an object belongs
+    raises AttributeError, a message without a chat builds an object that
+    fails later. Both are refused here, before any handler runs.
+    """
+    try:
+        data = await request.json()
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or type(data.get("update_id")) is not int:
+        return None
+    try:
+        update = Update.de_json(data, application.bot)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
+    return update if well_formed(update) else None
 
 
 async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:

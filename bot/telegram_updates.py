@@ -51,6 +51,28 @@ class RecentIds:
         return False
 
 
+def well_formed(update: Update) -> bool:
+    """Whether the parts on_update reads are there (the Bot API always sends them)."""
+    message = update.message
+    if message is not None:
+        if message.chat is None or message.chat.type is None:
+            return False
+        if not isinstance(message.text, str | None):
+            return False
+        contact = message.contact
+        if contact is not None and not isinstance(contact.phone_number, str):
+            return False
+    query = update.callback_query
+    if query is not None and (
+        query.from_user is None or not isinstance(query.data, str | None)
+    ):
+        return False
+    change = update.my_chat_member
+    return change is None or (
+        change.chat is not None and change.new_chat_member is not None
+    )
+
+
 def command_text(text: str) -> str:
     """'/start' greets (the dialog's menu); '/help@clinic_bot' reads as 'help'."""
     if not text.startswith("/"):

@@ -105,13 +105,35 @@ async def test_wrong_or_missing_secret_is_refused(tg_client, headers):
     assert rows() == 0
 
 
-@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b'{"message": {}}'])
-async def test_malformed_update_is_400(tg_client, body):
+MALFORMED = [
+    b"{not json",
+    b"[1, 2]",
+    b'{"message": {}}',
+    b'{"update_id": "5", "message": {}}',
+    b'{"update_id": true}',
+    # The audit's two: a string for a message, and a message with no chat.
+    b'{"update_id": 5, "message": "x"}',
+    b'{"update_id": 6, "message": {"message_id": 1, "date": 1}}',
+    b'{"update_id": 7, "message": {"message_id": 1, "date": "x",'
+    b' "chat": {"id": 1, "type": "private"}}}',
+    b'{"update_id": 8, "message": {"message_id": 1, "date": 1,'
+    b' "chat": {"id": 1, "type": "private"}, "text": 5}}',
+    b'{"update_id": 9, "callback_query": {"id": "1", "chat_instance": "x"}}',
+    b'{"update_id": 10, "callback_query": {"id": "1", "chat_instance": "x",'
+    b' "from": {"id": 1, "first_name": "A", "is_bot": false}, "data": [1]}}',
+    b'{"update_id": 11, "my_chat_member": {"chat": {"id": 1}}}',
+]
+
+
+@pytest.mark.parametrize("body", MALFORMED)
+async def test_malformed_update_is_400_without_a_traceback(tg_client, body, caplog):
     response = await tg_client.post(
         HOOK, data=body, headers={**SECRET, "Content-Type": "application/json"}
     )
     assert response.status == 400
+    assert "Malformed update" in await response.text()
     assert rows() == 0
+    assert not [r for r in caplog.records if r.exc_info or r.levelname == "ERROR"]
 
 
 async def test_text_message_runs_the_dialog_and_reply_is_sent(tg_client, fake_telegram):
