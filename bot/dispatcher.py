@@ -13,7 +13,9 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 from aiohttp import web
 
@@ -25,6 +27,7 @@ from core.messaging.delivery import (
     DISPATCH_CHANNELS,
     Failure,
     Outgoing,
+    backlog,
     claim_due,
     record_results,
 )
@@ -155,12 +158,55 @@ async def dispatch_due(app: web.Application, now: dt.datetime) -> int:
     return await _one_round(build_dispatcher(app), now)
 
 
-async def dispatch_once(settings: Settings, gateway: Gateway, now: dt.datetime) -> int:
-    """One round outside the web app (`clinicbot jobs run-once`)."""
+@dataclass(frozen=True)
+class Drained:
+    """What `jobs run-once` sent, and what it left queued."""
+
+    sent: int
+    queued: int
+    next_attempt_at: dt.datetime | None
+    seconds: float
+
+
+async def dispatch_until_done(
+    settings: Settings, gateway: Gateway, start: dt.datetime, max_seconds: float
+) -> Drained:
+    """Send until nothing due is left or max_seconds have passed (`jobs run-once`).
+
+    Paced rows are postponed a second or so ahead, so one round sends only a
+    rate limit's worth: rounds go on in real time, the clock starting at
+    `start` (--now) and advancing by the real time elapsed. Rows that may go
+    only later than the time left (quiet hours, a long retry) stay queued.
+    """
+    began = time.monotonic()
+
+    def elapsed() -> float:
+        return time.monotonic() - began
+
+    def clock() -> dt.datetime:
+        return start + dt.timedelta(seconds=elapsed())
+
     dispatcher = Dispatcher(
-        gateway, senders_for(settings), limits=RateLimits.from_settings(settings)
+        gateway,
+        senders_for(settings),
+        clock=clock,
+        limits=RateLimits.from_settings(settings),
     )
-    return await _one_round(dispatcher, now)
+    sent = 0
+    try:
+        while True:
+            sent += await dispatcher.dispatch_due()
+            left = await gateway.run(backlog)
+            if left.next_attempt_at is None:
+                break
+            wait = (left.next_attempt_at - clock()).total_seconds()
+            if wait > max_seconds - elapsed():
+                break
+            if wait > 0:
+                await asyncio.sleep(wait)
+    finally:
+        await dispatcher.close()
+    return Drained(sent, left.queued, left.next_attempt_at, round(elapsed(), 3))
 
 
 async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -140,7 +140,7 @@ def cmd_jobs(args: argparse.Namespace) -> int:
 
     settings = _settings(args, demo=True)
     _open(settings)
-    return run_once(settings, args.now)
+    return run_once(settings, args.now, max(0.0, args.max_seconds))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -181,6 +181,12 @@ def build_parser() -> argparse.ArgumentParser:
     jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True)
     run_once = jobs_commands.add_parser("run-once", help="run every job once")
     run_once.add_argument("--now", help="pretend it is this ISO 8601 time")
+    run_once.add_argument(
+        "--max-seconds",
+        type=float,
+        default=120,
+        help="keep sending what is due for at most this long (default 120)",
+    )
     run_once.set_defaults(func=cmd_jobs)
 
     backup = commands.add_parser("backup", help="consistent copy of a SQLite database")

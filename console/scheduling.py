@@ -126,8 +126,8 @@ def parse_now(text: str | None, settings: Settings) -> dt.datetime:
     return moment.astimezone(UTC)
 
 
-def run_once(settings: Settings, now_iso: str | None) -> int:
-    """`clinicbot jobs run-once`: every job once, then one outbox round."""
+def run_once(settings: Settings, now_iso: str | None, max_seconds: float = 120) -> int:
+    """`clinicbot jobs run-once`: every job once, then send what is due."""
     try:
         now = parse_now(now_iso, settings)
     except ValueError:
@@ -138,20 +138,29 @@ def run_once(settings: Settings, now_iso: str | None) -> int:
         )
         return 2
     summary = run_all(now)
-    sent = _dispatch_once(settings, now)
-    print(json.dumps({"now": now.isoformat(), **summary, "dispatched": sent}))
+    drained = _dispatch_until_done(settings, now, max_seconds)
+    print(json.dumps({"now": now.isoformat(), **summary, **drained}))
     return 1 if summary.get("errors") else 0
 
 
-def _dispatch_once(settings: Settings, now: dt.datetime) -> int:
-    from bot.dispatcher import dispatch_once
+def _dispatch_until_done(
+    settings: Settings, now: dt.datetime, max_seconds: float
+) -> dict:
+    from bot.dispatcher import dispatch_until_done
     from core.storage.gateway import gateway_for
 
     gateway = gateway_for(settings.database_url)
     try:
-        return asyncio.run(dispatch_once(settings, gateway, now))
-    except Exception:  # the texts stay queued for the next round
+        drained = asyncio.run(dispatch_until_done(settings, gateway, now, max_seconds))
+    except Exception:  # the texts stay queued for the next run
         log.exception("outbox dispatch after run-once failed")
-        return 0
+        return {"dispatched": 0, "dispatch_error": True}
     finally:
         gateway.close()
+    first = drained.next_attempt_at
+    return {
+        "dispatched": drained.sent,
+        "queued": drained.queued,
+        "next_attempt_at": first.isoformat() if first else None,
+        "dispatch_seconds": drained.seconds,
+    }

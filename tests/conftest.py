@@ -7,10 +7,12 @@ import os
 
 import peewee
 import pytest
+from aiohttp.test_utils import TestServer
 
 from core.storage.db import db, open_database
 from core.storage.migrate import migrate
 from core.storage.prepared import Prepared
+from tests.bot.fakes import FakeTelegram, FakeTwilio
 
 PG_URL = os.environ.get("CLINICBOT_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])
@@ -78,3 +80,24 @@ def sql_builds(monkeypatch):
         lambda self, **options: built.append(1) or build(self, **options),
     )
     return built
+
+
+# Local fake provider servers (tests/bot/fakes.py), for any test that sends.
+@pytest.fixture
+async def fake_twilio():
+    fake = FakeTwilio()
+    server = TestServer(fake.app(), host="127.0.0.1")
+    await server.start_server()
+    fake.base_url = str(server.make_url("")).rstrip("/")
+    yield fake
+    await server.close()
+
+
+@pytest.fixture
+async def fake_telegram():
+    fake = FakeTelegram()
+    server = TestServer(fake.app(), host="127.0.0.1")
+    await server.start_server()
+    fake.base_url = str(server.make_url("")).rstrip("/")
+    yield fake
+    await server.close()

@@ -16,10 +16,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from core import audit
-from core.clock import to_db
+from core.clock import from_db, to_db
 from core.messaging import conversations, outbox, patients
 from core.messaging.quiet_hours import quiet_until
 from core.models import LIVE_STATUSES, Appointment, Message, Patient, ReminderClaim
@@ -189,6 +189,30 @@ def claim_due(
             outbox.postpone(ids, when)
         won = set(outbox.claim([out.id for out in take], moment, LEASE))
         return [out for out in take if out.id in won]
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """What is still to send: how many rows, and when the first may go."""
+
+    queued: int
+    next_attempt_at: dt.datetime | None
+
+
+def backlog() -> Backlog:
+    """Outbound rows still queued (or leased mid-send) on the channels we send on."""
+    row = (
+        Message.select(fn.COUNT(Message.id), fn.MIN(Message.next_attempt_at))
+        .where(
+            Message.direction == "out",
+            Message.status.in_(("queued", "sending")),
+            Message.channel.in_(DISPATCH_CHANNELS),
+        )
+        .tuples()
+        .get()
+    )
+    count, first = row
+    return Backlog(count or 0, from_db(first) if first else None)
 
 
 def record_results(

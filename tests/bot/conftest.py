@@ -11,7 +11,6 @@ import dataclasses
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 from twilio.request_validator import RequestValidator
 
 from console.app import create_app
@@ -24,32 +23,10 @@ from tests.bot.fakes import (
     AUTH_TOKEN,
     BOT_TOKEN,
     FROM_NUMBER,
-    FakeTelegram,
-    FakeTwilio,
 )
 from tests.factories import make_policy
 
 PUBLIC_URL = "https://clinic.example.org"
-
-
-@pytest.fixture
-async def fake_twilio():
-    fake = FakeTwilio()
-    server = TestServer(fake.app(), host="127.0.0.1")
-    await server.start_server()
-    fake.base_url = str(server.make_url("")).rstrip("/")
-    yield fake
-    await server.close()
-
-
-@pytest.fixture
-async def fake_telegram():
-    fake = FakeTelegram()
-    server = TestServer(fake.app(), host="127.0.0.1")
-    await server.start_server()
-    fake.base_url = str(server.make_url("")).rstrip("/")
-    yield fake
-    await server.close()
 
 
 def make_settings(database_url: str, **overrides) -> Settings:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
+import os
+import sys
 
 import pytest
 
@@ -13,11 +16,13 @@ from console.cli import main
 from console.keys import GATEWAY
 from core import audit
 from core.clinic import booking
+from core.messaging import outbox
 from core.models import Message
 from core.policy import load_policy
 from core.settings import Settings
 from core.storage.db import db, open_database
 from core.storage.migrate import migrate
+from tests.bot.fakes import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER
 from tests.console.conftest import FakeClock
 from tests.factories import make_doctor, make_patient, make_policy
 
@@ -149,3 +154,80 @@ async def test_a_failing_tick_leaves_last_tick_and_lag_growing(
         body["scheduler"]["last_tick"] == (VISIT - dt.timedelta(hours=24)).isoformat()
     )
     assert body["scheduler"]["lag_seconds"] == pytest.approx(120)
+
+
+async def test_run_once_delivers_all_it_queues_at_the_rate_limit(tmp_path, fake_twilio):
+    """Cron's view: one `run-once --now T` with 30 reminders due and 5 texts/s."""
+    url = f"sqlite:///{tmp_path / 'cron.db'}"
+    open_database(url)
+    migrate()
+    make_policy(timezone="UTC")
+    for n in range(30):
+        booking.book(
+            patient_id=make_patient(name=f"Patient {n}").id,
+            doctor_id=make_doctor().id,
+            start=VISIT,
+            policy=load_policy(),
+            now=VISIT - dt.timedelta(days=3),
+            actor=audit.SYSTEM,
+        )
+    db.close()
+    at = (VISIT - dt.timedelta(hours=3)).isoformat()
+    env = {
+        **os.environ,
+        "CLINICBOT_DATABASE_URL": url,
+        "CLINICBOT_TIMEZONE": "UTC",
+        "CLINICBOT_SMS_RATE": "5",
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_FROM_NUMBER": FROM_NUMBER,
+        "TWILIO_API_BASE_URL": fake_twilio.base_url,
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "console.cli", "jobs", "run-once", "--now", at,
+        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 0, err.decode()
+    summary = json.loads(out.decode().strip().splitlines()[-1])
+    assert summary["reminders_queued"] == 30
+    assert summary["dispatched"] == 30 and summary["queued"] == 0
+    assert len({text["To"] for text in fake_twilio.sent}) == 30
+    # Paced at 5 a second after the first second's burst, not all at once.
+    assert summary["dispatch_seconds"] >= 4
+    open_database(url)
+    sent = Message.select().where(Message.kind == "reminder", Message.status == "sent")
+    assert sent.count() == 30
+
+
+async def test_run_once_leaves_quiet_hours_texts_queued_and_says_so(
+    tmp_path, fake_twilio
+):
+    url = f"sqlite:///{tmp_path / 'night.db'}"
+    open_database(url)
+    migrate()
+    make_policy(timezone="UTC", quiet_start=dt.time(21), quiet_end=dt.time(8))
+    night = dt.datetime(2026, 11, 23, 23, 0, tzinfo=dt.UTC)
+    outbox.enqueue(make_patient(name="Night Owl"), "Your results are in.", now=night)
+    db.close()
+    env = {
+        **os.environ,
+        "CLINICBOT_DATABASE_URL": url,
+        "CLINICBOT_TIMEZONE": "UTC",
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_FROM_NUMBER": FROM_NUMBER,
+        "TWILIO_API_BASE_URL": fake_twilio.base_url,
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "console.cli", "jobs", "run-once",
+        "--now", night.isoformat(), "--max-seconds", "5",
+        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 0, err.decode()
+    summary = json.loads(out.decode().strip().splitlines()[-1])
+    assert summary["dispatched"] == 0 and not fake_twilio.sent
+    assert summary["queued"] == 1
+    assert summary["next_attempt_at"] == "2026-11-24T08:00:00+00:00"
+    assert summary["dispatch_seconds"] < 5  # it did not sit out its budget
