@@ -81,7 +81,7 @@ class Dispatcher:
     async def dispatch_due(self, now: dt.datetime | None = None) -> int:
         """Send one batch of due rows; return how many the providers accepted."""
         now = self.clock() if now is None else now
-        claimed = await self.gateway.run(
+        claimed = await self.gateway.run_write(
             claim_due, now, self.batch, tuple(self.senders), self._admit
         )
         if not claimed:
@@ -94,7 +94,7 @@ class Dispatcher:
         ]
         failures = [f for f in outcomes if isinstance(f, Failure)]
         channel_of = {out.id: out.channel for out in claimed}
-        await self.gateway.run(record_results, now, sent, failures, channel_of)
+        await self.gateway.run_write(record_results, now, sent, failures, channel_of)
         return len(sent)
 
     async def _send(self, out: Outgoing) -> str | Failure:

@@ -131,7 +131,7 @@ async def _converse(app: web.Application, inbound: Inbound) -> list:
     replies = await converse(app, inbound, deliver="outbox")
     if _failed(replies):
         text = replies[0].text
-        await app[GATEWAY].run(queue_reply, inbound.address, text, app[CLOCK]())
+        await app[GATEWAY].run_write(queue_reply, inbound.address, text, app[CLOCK]())
         if DISPATCHER in app:
             app[DISPATCHER].wake()
     return replies
@@ -154,7 +154,7 @@ async def _message(app: web.Application, update_id: int, message: Message) -> No
         greeted = message.text.startswith("/start") and not _failed(replies)
         if greeted and replies and await app[GATEWAY].run(needs_phone, chat_id):
             lang = await patient_language(app, "telegram", chat_id)
-            await app[GATEWAY].run(
+            await app[GATEWAY].run_write(
                 queue_reply,
                 chat_id,
                 channel_text(lang, "share_phone"),
@@ -194,7 +194,7 @@ async def _membership(app: web.Application, change: ChatMemberUpdated) -> None:
     status = change.new_chat_member.status
     if status in (ChatMemberStatus.BANNED, ChatMemberStatus.MEMBER):
         blocked = status == ChatMemberStatus.BANNED
-        await app[GATEWAY].run(
+        await app[GATEWAY].run_write(
             set_telegram_blocked, str(change.chat.id), blocked, app[CLOCK]()
         )
 
@@ -202,8 +202,14 @@ async def _membership(app: web.Application, change: ChatMemberUpdated) -> None:
 async def _answer(
     app: web.Application, chat_id: str, update_id: int, note: str, text: str
 ) -> None:
-    await app[GATEWAY].run(
-        answer_outside_dialog, chat_id, str(update_id), note, text, app[CLOCK]()
+    await app[GATEWAY].run_write(
+        answer_outside_dialog,
+        "telegram",
+        chat_id,
+        str(update_id),
+        note,
+        text,
+        app[CLOCK](),
     )
     if DISPATCHER in app:
         app[DISPATCHER].wake()

@@ -19,14 +19,16 @@ from twilio.request_validator import (
 )
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot.conversation import converse
+from bot.conversation import answer_in_time, converse
 from bot.keys import CLOCK, GATEWAY, SETTINGS
 from bot.render import sms_text
 from bot.texts import channel_text, patient_language
 from core.errors import InvalidInput
+from core.messaging.channels import answer_outside_dialog
 from core.messaging.delivery import record_delivery
 from core.messaging.inbound import Inbound, Reply
 from core.messaging.phones import normalize_phone
+from core.storage.db import DATABASE_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,9 @@ SIGNATURE_HEADER = "X-Twilio-Signature"
 SETTINGS_HEADER = "X-Twilio-Webhooks-Signature-Settings"
 FORM_TYPE = "application/x-www-form-urlencoded"
 MAX_TEXT = 1600  # Twilio's own limit for one (concatenated) message
+# Twilio waits 15 s for the webhook's answer; a reply not ready well before
+# that goes by REST instead, so it is neither lost nor recorded as sent.
+TWIML_DEADLINE = 10.0
 
 # The carrier keywords, as Twilio's Advanced Opt-Out applies them: the whole
 # message, any case, surrounding whitespace ignored.
@@ -148,7 +153,10 @@ def _media_count(form: MultiDictProxy) -> int:
 
 
 async def inbound_sms(request: web.Request) -> web.Response:
-    """Run one inbound SMS through the dialog and answer it with TwiML."""
+    """Run one inbound SMS through the dialog and answer it with TwiML.
+
+    Answered within TWIML_DEADLINE, or by REST once the database can take it.
+    """
     form = await verified_form(request)
     sid, sender = _required(form, "MessageSid", "From")
     try:
@@ -156,13 +164,9 @@ async def inbound_sms(request: web.Request) -> web.Response:
     except InvalidInput:
         raise web.HTTPBadRequest(text="From is not a phone number.") from None
     text = str(form.get("Body", ""))
+    app = request.app
     if not text.strip() or len(text) > MAX_TEXT:
-        lang = await patient_language(request.app, "sms", phone)
-        if len(text) > MAX_TEXT:
-            name = "too_long"
-        else:
-            name = "media_only" if _media_count(form) else "empty"
-        return twiml([Reply(channel_text(lang, name))])
+        return twiml(await _answer_outside_dialog(app, form, phone, sid, text))
     inbound = Inbound(
         channel="sms",
         address=phone,
@@ -170,7 +174,33 @@ async def inbound_sms(request: web.Request) -> web.Response:
         provider_id=sid,
         keyword=carrier_keyword(text),
     )
-    return twiml(await converse(request.app, inbound, deliver="inline"))
+    return twiml(
+        await converse(app, inbound, deliver="inline", deadline=TWIML_DEADLINE)
+    )
+
+
+async def _answer_outside_dialog(
+    app: web.Application, form: MultiDictProxy, phone: str, sid: str, text: str
+) -> list[Reply]:
+    """A media-only, empty or over-long SMS: stored once, answered once."""
+    if len(text) > MAX_TEXT:
+        name, note = "too_long", "[too long]"
+    elif _media_count(form):
+        name, note = "media_only", f"[{_media_count(form)} media]"
+    else:
+        name, note = "empty", "[empty]"
+    answer = channel_text(await patient_language(app, "sms", phone), name)
+
+    def record(deliver: str) -> list[Reply]:
+        return answer_outside_dialog(
+            "sms", phone, sid, note, answer, app[CLOCK](), deliver=deliver
+        )
+
+    try:
+        return await answer_in_time(app, record, TWIML_DEADLINE)
+    except DATABASE_ERRORS:
+        log.exception("no database for sms message %s", sid)
+        return [Reply(answer)]
 
 
 async def status_callback(request: web.Request) -> web.Response:
@@ -180,7 +210,7 @@ async def status_callback(request: web.Request) -> web.Response:
     error_code = str(form.get("ErrorCode", "")).strip() or None
     raw_id = request.query.get("m", "")
     message_id = int(raw_id) if raw_id.isdigit() and len(raw_id) < 13 else None
-    await request.app[GATEWAY].run(
+    await request.app[GATEWAY].run_write(
         record_delivery,
         sid,
         status.lower(),

@@ -56,7 +56,7 @@ async def tick(app: web.Application, state: TickState) -> dict | None:
     """Run every job once at the app clock's now; never raise into APScheduler."""
     now = app[CLOCK]()
     try:
-        summary = await app[GATEWAY].run(run_all, now)
+        summary = await app[GATEWAY].run_write(run_all, now)
     except Exception:
         log.exception("scheduler tick at %s failed", now.isoformat())
         return None

@@ -105,6 +105,13 @@ def by_chat(chat_id: str) -> Patient | None:
     return Patient.get_or_none(Patient.telegram_chat_id == chat_id)
 
 
+def by_address(channel: str, address: str) -> Patient | None:
+    """The patient behind an SMS number or a Telegram chat, if we know them."""
+    if channel == "sms":
+        return Patient.get_or_none(Patient.phone == address)
+    return by_chat(address)
+
+
 def language_of(channel: str, address: str) -> str:
     """The patient's language if we know them, else the clinic's default."""
     column = Patient.phone if channel == "sms" else Patient.telegram_chat_id

@@ -11,6 +11,12 @@ counts and is not used.
 
 Dialog turns go through run_write: on SQLite the turns that arrive in one
 loop turn commit together (group commit), on PostgreSQL it is plain run.
+
+Waiting for SQLite's write lock on the loop would freeze every request
+(another process can hold it for longer than the busy timeout: a backup, a
+shell). So the loop only tries the lock; when it is taken, the batch is
+parked on a thread that waits for it as long as it takes, and the loop
+keeps serving. Callers that must answer in time await with a deadline.
 """
 
 from __future__ import annotations
@@ -18,10 +24,15 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import functools
+import logging
 from collections.abc import Callable
 from typing import TypeVar
 
-from core.storage.db import db, write_transaction
+from core.storage.db import DATABASE_ERRORS, db, write_transaction
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 15_000  # SQLITE_PRAGMAS' busy_timeout, restored after BEGIN
 
 T = TypeVar("T")
 
@@ -44,7 +55,17 @@ class Gateway:
 
     async def run_write(self, fn: Callable[..., T], /, *args, **kwargs) -> T:
         """Run fn, a unit of work that does its writes in one write_transaction."""
-        return await self.run(fn, *args, **kwargs)
+        return await self.submit_write(fn, *args, **kwargs)
+
+    def submit_write(self, fn: Callable[..., T], /, *args, **kwargs) -> asyncio.Future:
+        """run_write's future, for a caller that may stop waiting before it is done.
+
+        Not waiting any more does not stop the work: it runs, once.
+        """
+        loop = asyncio.get_running_loop()
+        return loop.run_in_executor(
+            self._executor, functools.partial(fn, *args, **kwargs)
+        )
 
     def close(self) -> None:
         """Close the database threads' connections and stop them."""
@@ -53,12 +74,28 @@ class Gateway:
         self._executor.shutdown(wait=True)
 
 
+class _NotBegun(Exception):
+    """BEGIN IMMEDIATE failed: no write of the batch ran."""
+
+
+def _locked(error: BaseException) -> bool:
+    """SQLite's "database is locked" / "database is busy": someone else writes."""
+    text = str(error).lower()
+    return "locked" in text or "busy" in text
+
+
 class InlineGateway(Gateway):
     """Runs core functions directly on the event loop's thread."""
 
     def __init__(self) -> None:
         self._threads = 0
         self._writes: list[tuple[Callable[[], object], asyncio.Future]] = []
+        # Batches that found the write lock taken wait here, in order.
+        self._waiter = concurrent.futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="clinicbot-lock-wait"
+        )
+        self._parked = 0
+        self._closing = False
 
     async def run(self, fn: Callable[..., T], /, *args, **kwargs) -> T:
         return fn(*args, **kwargs)
@@ -74,17 +111,73 @@ class InlineGateway(Gateway):
         that transaction has committed. Each fn's own write_transaction
         becomes a savepoint, so a failing one is undone alone.
         """
+        return await self.submit_write(fn, *args, **kwargs)
+
+    def submit_write(self, fn: Callable[..., T], /, *args, **kwargs) -> asyncio.Future:
         loop = asyncio.get_running_loop()
         future = loop.create_future()
         if not self._writes:
             loop.call_soon(self._commit_writes)
         self._writes.append((functools.partial(fn, *args, **kwargs), future))
-        return await future
+        return future
 
     def _commit_writes(self) -> None:
         writes, self._writes = self._writes, []
+        if self._parked:  # earlier writes wait for the lock: stay behind them
+            self._park(writes)
+            return
         try:
-            for future, result, error in self._run_together(writes):
+            outcomes = self._try_together(writes)
+        except _NotBegun:
+            self._park(writes)
+            return
+        self._settle(writes, outcomes)
+
+    def _try_together(self, writes):
+        """The batch on the loop, if the write lock is free right now."""
+        connection = db.obj.connection()  # not execute_sql: half the cost
+        connection.execute("PRAGMA busy_timeout = 0")
+        restored = False
+
+        def restore() -> None:  # once BEGIN has the lock, or failed to get it
+            nonlocal restored
+            if not restored:
+                connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                restored = True
+
+        try:
+            return self._run_together(writes, retry_lock=True, on_begin=restore)
+        finally:
+            restore()
+
+    def _park(self, writes) -> None:
+        """Hand the batch to the thread that waits for the lock; the loop goes on."""
+        loop = asyncio.get_running_loop()
+        self._parked += 1
+        log.warning("database write lock is taken: %d writes wait for it", len(writes))
+
+        def wait_then_settle() -> None:
+            outcomes = self._when_unlocked(writes)
+            loop.call_soon_threadsafe(self._unpark, writes, outcomes)
+
+        self._waiter.submit(wait_then_settle)
+
+    def _unpark(self, writes, outcomes) -> None:
+        self._parked -= 1
+        self._settle(writes, outcomes)
+
+    def _when_unlocked(self, writes):
+        """Run the batch on this thread once the lock is free, however long that is."""
+        while True:
+            try:
+                return self._run_together(writes, retry_lock=not self._closing)
+            except _NotBegun:
+                log.warning("database still locked: %d writes wait", len(writes))
+
+    @staticmethod
+    def _settle(writes, outcomes) -> None:
+        try:
+            for future, result, error in outcomes:
                 if future.done():  # its caller went away; the work stands
                     continue
                 if error is None:
@@ -97,21 +190,36 @@ class InlineGateway(Gateway):
                     future.set_exception(RuntimeError("the write batch stopped"))
 
     @staticmethod
-    def _run_together(writes):
-        """[(future, result, error)] for each write, once all have committed."""
+    def _run_together(writes, *, retry_lock: bool = False, on_begin=None):
+        """[(future, result, error)] for each write, once all have committed.
+
+        With retry_lock, a BEGIN that finds the lock taken raises _NotBegun
+        (nothing ran, the batch may be tried again) instead of failing it.
+        """
         outcomes: list[tuple[asyncio.Future, object, Exception | None]] = []
+        began = False
         try:
             with write_transaction():
+                began = True
+                if on_begin is not None:
+                    on_begin()
                 for write, future in writes:
                     try:
                         outcomes.append((future, write(), None))
                     except Exception as error:
                         outcomes.append((future, None, error))
         except Exception as error:  # the commit itself failed: nothing was kept
+            lock_taken = isinstance(error, DATABASE_ERRORS) and _locked(error)
+            if not began and retry_lock and lock_taken:
+                raise _NotBegun from error
             return [(future, None, error) for _write, future in writes]
         return outcomes
 
     def close(self) -> None:
+        """Stop waiting for the lock (parked writes fail), close the connections."""
+        self._closing = True
+        self._waiter.submit(db.close)
+        self._waiter.shutdown(wait=True)
         db.close()
 
 

@@ -225,6 +225,29 @@ async def test_media_only_gets_a_polite_answer(client):
     assert channel_text("en", "media_only") in await response.text()
 
 
+@pytest.mark.parametrize(
+    ("extra", "note", "answer"),
+    [
+        ({"Body": "", "NumMedia": "1"}, "[1 media]", "media_only"),
+        ({"Body": "   "}, "[empty]", "empty"),
+        ({"Body": "x" * 2000}, "[too long]", "too_long"),
+    ],
+    ids=["media", "empty", "oversize"],
+)
+async def test_messages_outside_the_dialog_are_stored_and_answered_once(
+    client, extra, note, answer
+):
+    params = {**sms(), **extra}
+    first = await (await twilio_post(client, SMS, params)).text()
+    again = await (await twilio_post(client, SMS, params)).text()  # a redelivery
+    assert channel_text("en", answer) in first
+    assert "<Message>" not in again
+    inbound = Message.get(Message.direction == "in")
+    assert (inbound.body, inbound.provider_id) == (note, params["MessageSid"])
+    [reply] = Message.select().where(Message.direction == "out")
+    assert reply.status == "sent" and reply.body == channel_text("en", answer)
+
+
 async def test_a_spanish_reply_is_sent_folded_to_gsm7(client):
     make_patient(
         phone="+15551230001", language="es", consent_at=dt.datetime(2026, 1, 1)

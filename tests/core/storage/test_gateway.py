@@ -96,3 +96,34 @@ async def test_the_threaded_gateway_runs_writes_one_by_one(database):
         assert await gateway.run(lambda: Department.get().name) == "solo"
     finally:
         gateway.close()
+
+
+async def test_a_foreign_write_lock_parks_writes_in_order_without_freezing_the_loop(
+    sqlite_database,
+):
+    """Another connection holds the lock: the loop goes on, writes wait in order."""
+    foreign = sqlite3.connect(
+        sqlite_database.removeprefix("sqlite:///"), isolation_level=None
+    )
+    foreign.execute("BEGIN IMMEDIATE")
+    gateway = InlineGateway()
+    try:
+        first = asyncio.ensure_future(gateway.run_write(_add, "first"))
+        await asyncio.sleep(0.05)
+        second = asyncio.ensure_future(gateway.run_write(_add, "second"))
+        ticks = 0
+        for _ in range(10):  # the loop runs while both wait
+            await asyncio.sleep(0.02)
+            ticks += 1
+        assert ticks == 10 and not first.done() and not second.done()
+        foreign.execute("ROLLBACK")
+        assert await asyncio.wait_for(asyncio.gather(first, second), 20) == [
+            "first",
+            "second",
+        ]
+        ids = {d.name: d.id for d in Department.select()}
+        assert ids["first"] < ids["second"]  # parked writes keep their order
+        assert await gateway.run_write(_add, "inline again") == "inline again"
+    finally:
+        foreign.close()
+        gateway.close()
