@@ -18,10 +18,19 @@ from core.staff.accounts import SessionUser
 T = TypeVar("T")
 
 
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 async def db(request: web.Request, fn: Callable[..., T], *args, **kwargs) -> T:
-    """Run core code through the gateway; rule violations become 4xx pages."""
+    """Run core code through the gateway; rule violations become 4xx pages.
+
+    A POST's work goes as a write (run_write), so that another process
+    holding SQLite's write lock parks it instead of freezing the loop.
+    """
+    gateway = request.app[GATEWAY]
+    run = gateway.run if request.method in READS else gateway.run_write
     try:
-        return await request.app[GATEWAY].run(fn, *args, **kwargs)
+        return await run(fn, *args, **kwargs)
     except DomainError as exc:
         raise forms.domain_http_error(exc) from None
 

@@ -91,12 +91,12 @@ async def _sign_in(request: web.Request, email: str, password: str):
     """The signed-in user, None for a wrong password, or why it must wait."""
     now = clock_now(request)
     gateway = request.app[GATEWAY]
-    attempt = await gateway.run(begin_login, email, request.remote or "?", now)
+    attempt = await gateway.run_write(begin_login, email, request.remote or "?", now)
     if attempt.wait is not None:
         seconds = max(1, math.ceil(attempt.wait.total_seconds()))
         return f"Too many sign-in attempts. Try again in {seconds} seconds."
     ok = await common.off_loop(check_password, password, attempt.password_hash)
-    return await gateway.run(finish_login, attempt, ok, now)
+    return await gateway.run_write(finish_login, attempt, ok, now)
 
 
 def _login_again(request, target: str, error: str, status: int) -> web.Response:
@@ -108,7 +108,7 @@ def _login_again(request, target: str, error: str, status: int) -> web.Response:
 async def logout(request: web.Request) -> web.StreamResponse:
     """End this session everywhere it was copied."""
     user = await current_user(request)
-    await request.app[GATEWAY].run(end_sessions, user.id)
+    await request.app[GATEWAY].run_write(end_sessions, user.id)
     end_session(request)
     raise web.HTTPSeeOther(request.app.router["login"].url_for())
 
@@ -140,7 +140,7 @@ async def password_submit(request: web.Request) -> web.StreamResponse:
         )
     except DomainError as exc:
         return render("password.html", request, {"error": str(exc)}, status=400)
-    fresh = await request.app[GATEWAY].run(
+    fresh = await request.app[GATEWAY].run_write(
         set_password, user.id, new_hash, clock_now(request)
     )
     start_session(request, fresh)
@@ -158,7 +158,7 @@ async def reset_password(request: web.Request) -> web.StreamResponse:
             forms.text(form, "new", limit=200),
             forms.text(form, "confirm", limit=200),
         )
-        await request.app[GATEWAY].run(
+        await request.app[GATEWAY].run_write(
             set_password, user_id, new_hash, clock_now(request)
         )
     except DomainError as exc:

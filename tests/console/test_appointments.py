@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import sqlite3
+
+import pytest
 
 from core.models import Appointment, AuditLog, Patient
 
@@ -210,3 +214,26 @@ async def test_a_refused_booking_for_a_new_patient_leaves_no_patient(
     retry = {**form, "start": _slot(now, hour=11).isoformat()}
     assert (await client.post("/appointments", data=retry)).status == 200
     assert Patient.select().where(Patient.phone == "+15550108888").exists()
+
+
+async def test_a_staff_action_under_a_foreign_write_lock_waits_without_freezing(
+    client, login_as, clinic, now, database
+):
+    if not database.startswith("sqlite"):
+        pytest.skip("SQLite's single write lock")
+    token = await login_as("staff")
+    visit_id = await _booked(client, token, clinic, now)
+    foreign = sqlite3.connect(database.removeprefix("sqlite:///"), isolation_level=None)
+    foreign.execute("BEGIN IMMEDIATE")  # a backup, a shell, a stuck script
+    try:
+        confirm = asyncio.ensure_future(
+            client.post(f"/appointments/{visit_id}/confirm", data={"csrf": token})
+        )
+        await asyncio.sleep(0.3)
+        page = await asyncio.wait_for(client.get("/calendar"), 5)  # still served
+        assert page.status == 200 and not confirm.done()
+    finally:
+        foreign.execute("ROLLBACK")
+        foreign.close()
+    assert (await asyncio.wait_for(confirm, 20)).status == 200
+    assert Appointment.get_by_id(visit_id).status == "confirmed"
