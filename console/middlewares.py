@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from aiohttp import web
+from aiohttp import web, web_response
 
 from console.auth import Handler, is_console_path
 from console.render import render
@@ -83,3 +83,8 @@ async def error_pages(request: web.Request, handler: Handler):
 def setup_security(app: web.Application) -> None:
     """Error pages inside the session middleware; headers on every response."""
     app.on_response_prepare.append(_add_headers)
+    # A request aiohttp cannot parse is answered by its protocol handler,
+    # before any app hook runs, with the module's default Server header
+    # ("Python/3.11 aiohttp/3.x"). There is no setting for it; this is the
+    # default it reads (the client's User-Agent has its own copy).
+    web_response.SERVER_SOFTWARE = SERVER

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import asyncio
 import re
 from pathlib import Path
 
@@ -35,6 +36,18 @@ async def test_static_files_may_be_cached_and_no_versions_are_named(client):
         assert response.headers["Server"] == "ClinicBot"
         assert "aiohttp" not in response.headers["Server"]
         assert "Python" not in response.headers["Server"]
+
+
+@pytest.mark.parametrize(
+    "raw", [b"GARBAGE\r\n\r\n", b"GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n"]
+)
+async def test_unparseable_requests_name_no_versions_either(client, raw):
+    reader, writer = await asyncio.open_connection(client.host, client.port)
+    writer.write(raw)
+    head = (await reader.read(1000)).decode(errors="replace")
+    writer.close()
+    assert head.startswith("HTTP/1.") and " 400 " in head.split("\r\n")[0]
+    assert "Server: ClinicBot" in head and "aiohttp" not in head
 
 
 async def test_a_notice_in_the_url_shows_only_our_own_words(client, login_as):
