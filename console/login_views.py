@@ -94,7 +94,8 @@ async def _sign_in(request: web.Request, email: str, password: str):
     attempt = await gateway.run_write(begin_login, email, request.remote or "?", now)
     if attempt.wait is not None:
         seconds = max(1, math.ceil(attempt.wait.total_seconds()))
-        return f"Too many sign-in attempts. Try again in {seconds} seconds."
+        unit = "second" if seconds == 1 else "seconds"
+        return f"Too many sign-in attempts. Try again in {seconds} {unit}."
     ok = await common.off_loop(check_password, password, attempt.password_hash)
     return await gateway.run_write(finish_login, attempt, ok, now)
 

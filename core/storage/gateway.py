@@ -28,6 +28,8 @@ import logging
 from collections.abc import Callable
 from typing import TypeVar
 
+import peewee
+
 from core.storage.db import DATABASE_ERRORS, db, write_transaction
 
 log = logging.getLogger(__name__)
@@ -131,19 +133,23 @@ class InlineGateway(Gateway):
         except _NotBegun:
             self._park(writes)
             return
+        except Exception as error:  # the connection itself failed
+            outcomes = [(future, None, error) for _write, future in writes]
         self._settle(writes, outcomes)
 
     def _try_together(self, writes):
         """The batch on the loop, if the write lock is free right now."""
         connection = db.obj.connection()  # not execute_sql: half the cost
-        connection.execute("PRAGMA busy_timeout = 0")
+        with peewee.__exception_wrapper__:  # errors as peewee's, like every query
+            connection.execute("PRAGMA busy_timeout = 0")
         restored = False
 
         def restore() -> None:  # once BEGIN has the lock, or failed to get it
             nonlocal restored
             if not restored:
-                connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
                 restored = True
+                with peewee.__exception_wrapper__:
+                    connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
         try:
             return self._run_together(writes, retry_lock=True, on_begin=restore)
