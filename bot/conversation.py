@@ -17,12 +17,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from aiohttp import web
 
+from bot import metrics
 from bot.keys import CLOCK, DIALOG, DISPATCHER, GATEWAY
 from bot.texts import channel_text, patient_language
+from core import log_context
 from core.messaging.inbound import Inbound, Reply
 from core.storage.db import DATABASE_ERRORS
 
@@ -78,20 +81,32 @@ async def converse(
     are queued and the dispatcher is woken.
     """
 
-    def turn(mode: str) -> list[Reply]:
-        return app[DIALOG](inbound, app[CLOCK](), deliver=mode)
+    fields = {
+        **log_context.current(),
+        "channel": inbound.channel,
+        "conversation_id": None,  # the dialog sets it once the row is loaded
+    }
 
+    def turn(mode: str) -> list[Reply]:
+        # It may run in a write batch or on the database thread: say whose it is.
+        with log_context.bound(**fields):
+            return app[DIALOG](inbound, app[CLOCK](), deliver=mode)
+
+    metrics.INBOUND.labels(inbound.channel).inc()
+    began = time.perf_counter()
     try:
         if deliver == "inline" and deadline is not None:
             replies = await answer_in_time(app, turn, deadline)
         else:
             replies = await app[GATEWAY].run_write(turn, deliver)
     except DATABASE_ERRORS:
+        metrics.database_error("turn")
         log.exception(
             "no database for %s message %s", inbound.channel, inbound.provider_id
         )
         lang = await patient_language(app, inbound.channel, inbound.address)
         return [Apology(channel_text(lang, "sorry"))]
+    metrics.TURN_SECONDS.labels(inbound.channel).observe(time.perf_counter() - began)
     if deliver == "outbox":
         _wake_dispatcher(app)
     return replies

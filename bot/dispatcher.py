@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from bot import metrics
 from bot.keys import CLOCK, DISPATCHER, GATEWAY, SETTINGS
 from bot.pacing import RateLimiter, RateLimits
 from bot.providers import SEND_TIMEOUT, Sender, SendError, senders_for
@@ -32,6 +33,7 @@ from core.messaging.delivery import (
     record_results,
 )
 from core.settings import Settings
+from core.storage.db import DATABASE_ERRORS
 from core.storage.gateway import Gateway
 
 log = logging.getLogger(__name__)
@@ -95,6 +97,7 @@ class Dispatcher:
         failures = [f for f in outcomes if isinstance(f, Failure)]
         channel_of = {out.id: out.channel for out in claimed}
         await self.gateway.run_write(record_results, now, sent, failures, channel_of)
+        _count(claimed, outcomes, self.clock())
         return len(sent)
 
     async def _send(self, out: Outgoing) -> str | Failure:
@@ -102,7 +105,10 @@ class Dispatcher:
             try:
                 return await self.senders[out.channel].send(out)
             except SendError as exc:
-                log.warning("message %s to %s failed: %s", out.id, out.channel, exc)
+                # The provider's text can quote the number: the code says enough.
+                log.warning(
+                    "message %s on %s failed (code %s)", out.id, out.channel, exc.code
+                )
                 return Failure(
                     out.id, str(exc), exc.code, exc.permanent, exc.retry_after
                 )
@@ -117,8 +123,10 @@ class Dispatcher:
                 count = await self.dispatch_due()
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except Exception as error:
                 log.exception("dispatch round failed; retrying shortly")
+                if isinstance(error, DATABASE_ERRORS):
+                    metrics.database_error("dispatcher")
                 count = 0
             if count >= self.batch:
                 continue
@@ -130,6 +138,19 @@ class Dispatcher:
     async def close(self) -> None:
         for sender in self.senders.values():
             await sender.close()
+
+
+def _count(claimed: list[Outgoing], outcomes: list, now: dt.datetime) -> None:
+    """Sent and failed per channel; how late each reminder went."""
+    for out, outcome in zip(claimed, outcomes, strict=True):
+        if isinstance(outcome, Failure):
+            permanent = "true" if outcome.permanent else "false"
+            metrics.OUTBOX_FAILED.labels(out.channel, permanent).inc()
+            continue
+        metrics.OUTBOX_SENT.labels(out.channel).inc()
+        if out.kind == "reminder" and out.due_at is not None:
+            lag = (now - out.due_at).total_seconds()
+            metrics.REMINDER_LAG.observe(max(0.0, lag))
 
 
 def build_dispatcher(app: web.Application, bot=None) -> Dispatcher:

@@ -62,7 +62,9 @@ def build_application(settings: Settings, web_app: web.Application) -> Applicati
 
 
 async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    log.error("Telegram update failed: %r", update, exc_info=context.error)
+    # The update itself holds names and texts: only its id goes in the log.
+    update_id = getattr(update, "update_id", None)
+    log.error("Telegram update %s failed", update_id, exc_info=context.error)
 
 
 async def telegram_webhook(request: web.Request) -> web.Response:

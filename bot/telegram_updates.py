@@ -15,6 +15,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot import metrics
 from bot.conversation import Apology, converse
 from bot.keys import CLOCK, DISPATCHER, GATEWAY
 from bot.render import SHARE_PHONE
@@ -202,6 +203,7 @@ async def _membership(app: web.Application, change: ChatMemberUpdated) -> None:
 async def _answer(
     app: web.Application, chat_id: str, update_id: int, note: str, text: str
 ) -> None:
+    metrics.INBOUND.labels("telegram").inc()
     await app[GATEWAY].run_write(
         answer_outside_dialog,
         "telegram",

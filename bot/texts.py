@@ -24,5 +24,5 @@ async def patient_language(app: web.Application, channel: str, address: str) -> 
     try:
         return await app[GATEWAY].run(language_of, channel, address)
     except DATABASE_ERRORS:  # the database is down: still answer, in English
-        log.warning("could not look up the language of %s %s", channel, address)
+        log.warning("could not look up a %s patient's language", channel)
         return "en"

@@ -19,6 +19,7 @@ from twilio.request_validator import (
 )
 from twilio.twiml.messaging_response import MessagingResponse
 
+from bot import metrics
 from bot.conversation import answer_in_time, converse
 from bot.keys import CLOCK, GATEWAY, SETTINGS
 from bot.render import sms_text
@@ -183,6 +184,7 @@ async def _answer_outside_dialog(
     app: web.Application, form: MultiDictProxy, phone: str, sid: str, text: str
 ) -> list[Reply]:
     """A media-only, empty or over-long SMS: stored once, answered once."""
+    metrics.INBOUND.labels("sms").inc()
     if len(text) > MAX_TEXT:
         name, note = "too_long", "[too long]"
     elif _media_count(form):
@@ -199,6 +201,7 @@ async def _answer_outside_dialog(
     try:
         return await answer_in_time(app, record, TWIML_DEADLINE)
     except DATABASE_ERRORS:
+        metrics.database_error("turn")
         log.exception("no database for sms message %s", sid)
         return [Reply(answer)]
 

@@ -9,8 +9,9 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from bot.routes import setup_channels
-from console.health import health
+from console.health import setup_probes
 from console.keys import CLOCK, DIALOG, GATEWAY, ROLE, SETTINGS
+from console.logs import request_ids
 from console.routes import setup_console
 from console.scheduling import setup_scheduler
 from core.clock import Clock, system_clock
@@ -61,14 +62,14 @@ def create_app(
     settings: Settings, role: str = "all", *, clock: Clock = system_clock
 ) -> web.Application:
     """Build the application; resources open in cleanup contexts, in order."""
-    app = web.Application(client_max_size=MAX_BODY)
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[request_ids])
     app[SETTINGS] = settings
     app[ROLE] = role
     app[CLOCK] = clock
     app[DIALOG] = handle_inbound
     # The database comes first: everything registered after it uses the gateway.
     app.cleanup_ctx.append(database_ctx)
-    app.router.add_get("/health", health, name="health")
+    setup_probes(app)
     if role in ("all", "web"):
         setup_channels(app)
         setup_console(app)

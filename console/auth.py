@@ -29,8 +29,12 @@ SESSION_DIRTY = web.RequestKey("session_dirty", bool)  # write the cookie back
 USER = web.RequestKey("user", object)  # SessionUser | None, once looked up
 
 
+# Served to machines on every role, outside the console's session and pages.
+PROBES = frozenset({"/health", "/health/live", "/health/ready", "/metrics"})
+
+
 def is_console_path(path: str) -> bool:
-    return not (path.startswith("/webhooks/") or path == "/health")
+    return not (path.startswith("/webhooks/") or path in PROBES)
 
 
 @web.middleware

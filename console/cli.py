@@ -9,6 +9,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from console.logs import configure
 from core.settings import Settings, SettingsError
 
 log = logging.getLogger("clinicbot")
@@ -16,9 +17,11 @@ log = logging.getLogger("clinicbot")
 
 def _settings(args: argparse.Namespace, demo: bool = False) -> Settings:
     try:
-        return Settings.from_env(demo=demo)
+        settings = Settings.from_env(demo=demo)
     except SettingsError as exc:
         sys.exit(f"clinicbot: configuration error: {exc}")
+    configure(settings.log_format, args.verbose)
+    return settings
 
 
 def _open(settings: Settings) -> None:
@@ -112,6 +115,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
     from console.app import create_app, freeze_startup_objects
+    from console.logs import AccessLogger
 
     settings = _settings(args, demo=args.demo)
     if args.demo:
@@ -123,7 +127,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(
         f"ClinicBot console: http://{host}:{args.port}/  (role {args.role})", flush=True
     )
-    web.run_app(app, host=args.host, port=args.port, print=None)
+    web.run_app(
+        app,
+        host=args.host,
+        port=args.port,
+        print=None,
+        access_log_class=AccessLogger,
+    )
     return 0
 
 
@@ -197,10 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure("text", args.verbose)  # until the settings say otherwise
     return args.func(args)
 
 

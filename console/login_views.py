@@ -9,6 +9,7 @@ import urllib.parse
 import yarl
 from aiohttp import web
 
+from bot import metrics
 from console import common, forms
 from console.auth import (
     ADMIN,
@@ -93,11 +94,15 @@ async def _sign_in(request: web.Request, email: str, password: str):
     gateway = request.app[GATEWAY]
     attempt = await gateway.run_write(begin_login, email, request.remote or "?", now)
     if attempt.wait is not None:
+        metrics.FAILED_LOGINS.labels("throttled").inc()
         seconds = max(1, math.ceil(attempt.wait.total_seconds()))
         unit = "second" if seconds == 1 else "seconds"
         return f"Too many sign-in attempts. Try again in {seconds} {unit}."
     ok = await common.off_loop(check_password, password, attempt.password_hash)
-    return await gateway.run_write(finish_login, attempt, ok, now)
+    user = await gateway.run_write(finish_login, attempt, ok, now)
+    if user is None:
+        metrics.FAILED_LOGINS.labels("wrong_password").inc()
+    return user
 
 
 def _login_again(request, target: str, error: str, status: int) -> web.Response:

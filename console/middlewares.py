@@ -6,8 +6,10 @@ import logging
 
 from aiohttp import web, web_response
 
+from bot import metrics
 from console.auth import Handler, is_console_path
 from console.render import render
+from core.storage.db import DATABASE_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +77,10 @@ async def error_pages(request: web.Request, handler: Handler):
             exc.text if exc.text and not exc.text.startswith(str(exc.status)) else ""
         )
         return _page(request, exc.status, message)
-    except Exception:
+    except Exception as error:
         log.exception("console error on %s %s", request.method, request.path)
+        if isinstance(error, DATABASE_ERRORS):
+            metrics.database_error("console")
         return _page(request, 500, "The error was logged. Please try again.")
 
 

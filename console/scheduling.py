@@ -13,16 +13,19 @@ import datetime as dt
 import json
 import logging
 import sys
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot import metrics
 from console.keys import CLOCK, DISPATCHER, GATEWAY, SCHEDULER_STATUS
 from core.clock import UTC
 from core.jobs.runner import run_all
 from core.settings import Settings
+from core.storage.db import DATABASE_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +37,14 @@ FIRST_TICK_DELAY = dt.timedelta(seconds=5)
 
 @dataclass
 class TickState:
+    started: dt.datetime | None = None  # the app clock's now when the scheduler began
     last_tick: dt.datetime | None = None  # the `now` the last good tick ran at
+
+    def fresh(self, now: dt.datetime) -> bool:
+        """Ticks are coming: one within three tick intervals (or since start)."""
+        heartbeat = self.last_tick or self.started
+        limit = dt.timedelta(seconds=3 * TICK_SECONDS)
+        return heartbeat is not None and now - heartbeat <= limit
 
 
 # The running scheduler's tick state, so tests (and the console) can read it.
@@ -55,11 +65,16 @@ async def _kick_dispatcher(app: web.Application, now: dt.datetime) -> None:
 async def tick(app: web.Application, state: TickState) -> dict | None:
     """Run every job once at the app clock's now; never raise into APScheduler."""
     now = app[CLOCK]()
+    began = time.perf_counter()
     try:
         summary = await app[GATEWAY].run_write(run_all, now)
-    except Exception:
+    except Exception as error:
         log.exception("scheduler tick at %s failed", now.isoformat())
+        if isinstance(error, DATABASE_ERRORS):
+            metrics.database_error("scheduler")
         return None
+    metrics.TICK_SECONDS.observe(time.perf_counter() - began)
+    metrics.TICK_LAST_SUCCESS.set_to_current_time()
     state.last_tick = now
     if summary:
         log.info("scheduler tick at %s: %s", now.isoformat(), summary)
@@ -83,6 +98,7 @@ def status_reporter(app: web.Application, scheduler, state: TickState):
             "running": bool(scheduler.running),
             "last_tick": last.isoformat() if last else None,
             "lag_seconds": lag,
+            "fresh": bool(scheduler.running) and state.fresh(app[CLOCK]()),
         }
 
     return status
@@ -90,7 +106,7 @@ def status_reporter(app: web.Application, scheduler, state: TickState):
 
 async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
     """Start the scheduler after the database; stop it before the database closes."""
-    state = TickState()
+    state = TickState(started=app[CLOCK]())
     scheduler = AsyncIOScheduler(event_loop=asyncio.get_running_loop(), timezone=UTC)
     scheduler.add_job(
         tick,

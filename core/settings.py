@@ -9,6 +9,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+LOG_FORMATS = ("text", "json")
+
 
 class SettingsError(ValueError):
     """A configuration value is missing or invalid; the message names the variable."""
@@ -32,6 +34,9 @@ class Settings:
     sms_rate: float = 1.0
     telegram_rate: float = 25.0
     telegram_chat_rate: float = 1.0
+    # /metrics from anywhere with this bearer token; loopback only without it.
+    metrics_token: str = ""
+    log_format: str = "text"  # text | json (one object per line)
     demo: bool = False
 
     def __post_init__(self) -> None:
@@ -84,6 +89,15 @@ class Settings:
                 "CLINICBOT_SECRET_KEY must be set to at least 16 characters"
                 " (only `serve --demo` may run without one)"
             )
+        if self.log_format not in LOG_FORMATS:
+            raise SettingsError(
+                f"CLINICBOT_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}"
+                f" (got {self.log_format!r})"
+            )
+        if self.metrics_token and len(self.metrics_token) < 16:
+            raise SettingsError(
+                "CLINICBOT_METRICS_TOKEN must be at least 16 characters when set"
+            )
         if bool(self.twilio_account_sid) != bool(self.twilio_auth_token):
             raise SettingsError(
                 "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set together"
@@ -131,6 +145,8 @@ class Settings:
             telegram_chat_rate=_rate(
                 env, "CLINICBOT_TELEGRAM_CHAT_RATE", cls.telegram_chat_rate
             ),
+            metrics_token=env.get("CLINICBOT_METRICS_TOKEN", ""),
+            log_format=env.get("CLINICBOT_LOG_FORMAT", cls.log_format).strip().lower(),
             demo=demo,
         )
 

@@ -21,7 +21,7 @@ PACKAGES = ("core", "bot", "console", "migrations")
 # units of the same rank (staff and views) stay apart.
 LAYERS: list[tuple[str, ...]] = [
     ("core.storage",),
-    ("core.errors", "core.clock", "core.settings"),
+    ("core.errors", "core.clock", "core.settings", "core.log_context"),
     ("core.models",),
     ("core.policy", "core.audit"),
     ("core.messaging",),

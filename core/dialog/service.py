@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from peewee import IntegrityError
 
+from core import log_context
 from core.clock import to_db
 from core.dialog import queries, understand
 from core.dialog import step as stepper
@@ -68,6 +69,8 @@ def _turn(
 ) -> list[Reply]:
     found = queries.CONVERSATION.first(inbound.channel, inbound.address)
     conversation = _ConversationRow(*found[:5]) if found else None
+    if conversation is not None:
+        log_context.set_field("conversation_id", conversation.id)
     patient = PatientRow(*found[5:]) if found and found[5] is not None else None
     patient = patient or find_patient(inbound)
     try:
@@ -145,7 +148,7 @@ def _run_effects(turn: Turn, outcome: Outcome) -> tuple[Outcome, Results]:
         try:
             run(effect, turn, results)
         except DomainError as error:
-            log.info("effect %r refused: %s", effect, error)
+            log.info("effect %s refused: %s", type(effect).__name__, error)
             return stepper.recover(turn, effect, error), Results([])
     return outcome, results
 

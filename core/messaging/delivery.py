@@ -51,6 +51,7 @@ class Outgoing:
     kind: str = "reply"
     patient_id: int | None = None
     attempts: int = 1
+    due_at: dt.datetime | None = None  # when it was queued to go (aware UTC)
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ def _outgoing(row: dict) -> Outgoing:
         kind=row["kind"],
         patient_id=row["patient"],
         attempts=row["attempts"] + 1,
+        due_at=from_db(row["created_at"]) if row["created_at"] else None,
     )
 
 
@@ -120,6 +122,7 @@ def _due(moment: dt.datetime, limit: int):
             Message.appointment,
             Message.attempts,
             Message.status,
+            Message.created_at,
             Patient.sms_opt_out,
             Patient.telegram_blocked,
             Appointment.status.alias("visit_status"),
@@ -213,6 +216,21 @@ def backlog() -> Backlog:
     )
     count, first = row
     return Backlog(count or 0, from_db(first) if first else None)
+
+
+def queued_by_channel() -> dict[str, int]:
+    """How many outbound rows wait to be sent, per channel we send on (for /metrics)."""
+    rows = (
+        Message.select(Message.channel, fn.COUNT(Message.id))
+        .where(
+            Message.direction == "out",
+            Message.status.in_(("queued", "sending")),
+            Message.channel.in_(DISPATCH_CHANNELS),
+        )
+        .group_by(Message.channel)
+        .tuples()
+    )
+    return {channel: 0 for channel in DISPATCH_CHANNELS} | dict(rows)
 
 
 def record_results(

@@ -67,6 +67,7 @@ async def test_health_reports_the_scheduler_ticks_and_lag(
         "running": True,
         "last_tick": None,
         "lag_seconds": None,
+        "fresh": True,  # just started: the first tick is still to come
     }
 
     summary = await scheduling.tick(app, app[scheduling.TICK_STATE])
