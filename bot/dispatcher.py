@@ -21,7 +21,7 @@ from aiohttp import web
 
 from bot import metrics
 from bot.keys import CLOCK, DISPATCHER, GATEWAY, SETTINGS
-from bot.pacing import RateLimiter, RateLimits
+from bot.pacing import RateLimits
 from bot.providers import SEND_TIMEOUT, Sender, SendError, senders_for
 from core.clock import Clock, system_clock
 from core.messaging.delivery import (
@@ -43,6 +43,7 @@ CONCURRENCY = 64
 # A round's sends time out well within this, so stopping waits for them.
 STOP_GRACE = SEND_TIMEOUT + 5.0
 IDLE_POLL = 1.0  # seconds between rounds when nothing woke the dispatcher
+MIN_IDLE = 0.005  # never spin: another dispatcher may hold the due row
 
 
 class Dispatcher:
@@ -61,7 +62,8 @@ class Dispatcher:
         self.gateway = gateway
         self.senders = senders
         self.clock = clock
-        self.limiter = RateLimiter(limits or RateLimits())
+        self.limits = limits or RateLimits()
+        self._next_at: dt.datetime | None = None  # the next postponed row's time
         self.batch = batch
         self._slots = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
@@ -76,16 +78,22 @@ class Dispatcher:
         self._stopping = True
         self._wake.set()
 
-    def _admit(self, out: Outgoing, now: dt.datetime) -> dt.datetime | None:
-        sender = self.senders[out.channel]
-        return self.limiter.admit(sender.rate_keys(out), now)
+    def _keys_of(self, out: Outgoing) -> tuple[str, ...]:
+        return self.senders[out.channel].rate_keys(out)
 
     async def dispatch_due(self, now: dt.datetime | None = None) -> int:
         """Send one batch of due rows; return how many the providers accepted."""
         now = self.clock() if now is None else now
-        claimed = await self.gateway.run_write(
-            claim_due, now, self.batch, tuple(self.senders), self._admit
+        claim = await self.gateway.run_write(
+            claim_due,
+            now,
+            self.batch,
+            tuple(self.senders),
+            self._keys_of,
+            self.limits.rate_for,
         )
+        self._next_at = claim.next_at
+        claimed = claim.taken
         if not claimed:
             return 0
         outcomes = await asyncio.gather(*(self._send(out) for out in claimed))
@@ -131,9 +139,16 @@ class Dispatcher:
             if count >= self.batch:
                 continue
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(IDLE_POLL):
+                async with asyncio.timeout(self._idle_seconds()):
                     await self._wake.wait()
             self._wake.clear()
+
+    def _idle_seconds(self) -> float:
+        """Until the next paced row may go (pacing to the rate), at most IDLE_POLL."""
+        if self._next_at is None:
+            return IDLE_POLL
+        wait = (self._next_at - self.clock()).total_seconds()
+        return min(IDLE_POLL, max(MIN_IDLE, wait))
 
     async def close(self) -> None:
         for sender in self.senders.values():

@@ -223,6 +223,13 @@ class LoginThrottle(BaseModel):
         indexes = ((("email", "address"), True),)
 
 
+class SendRate(BaseModel):
+    """A provider rate limit's bucket (GCRA), shared by every dispatcher."""
+
+    key = CharField(unique=True)  # sms:<from number>, telegram, telegram:<chat>
+    tat = DateTimeField(index=True)  # the bucket is full again at this instant
+
+
 class AuditLog(BaseModel):
     at = DateTimeField(default=utcnow, index=True)
     actor = CharField()  # "patient:12", "staff:3", "system"
@@ -371,6 +378,7 @@ ALL_MODELS = [
     SlotClaim,
     StaffUser,
     LoginThrottle,
+    SendRate,
     AuditLog,
     Message,
     Conversation,

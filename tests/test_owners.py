@@ -21,6 +21,7 @@ OWNERS = {
     "ClinicPolicy": "core.policy",
     "AuditLog": "core.audit",
     "Message": "core.messaging.outbox",
+    "SendRate": "core.messaging.pacing",
     "Conversation": "core.messaging.conversations",
     "Patient": "core.messaging.patients",
     "Appointment": "core.clinic.booking",

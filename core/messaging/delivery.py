@@ -20,7 +20,7 @@ from peewee import JOIN, fn
 
 from core import audit
 from core.clock import from_db, to_db
-from core.messaging import conversations, outbox, patients
+from core.messaging import conversations, outbox, pacing, patients
 from core.messaging.quiet_hours import quiet_until
 from core.models import LIVE_STATUSES, Appointment, Message, Patient, ReminderClaim
 from core.policy import load_policy
@@ -63,8 +63,8 @@ class Failure:
     retry_after: float | None = None
 
 
-# Decides when a row may go: None = now, else the instant to postpone it to.
-Admit = Callable[[Outgoing, dt.datetime], dt.datetime | None]
+# The rate-limit keys a row's send counts against (its sender's, per channel).
+KeysOf = Callable[[Outgoing], tuple[str, ...]]
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -157,18 +157,34 @@ def _due(moment: dt.datetime, limit: int):
     return list(query.dicts())
 
 
+@dataclass(frozen=True)
+class Claim:
+    """The rows this dispatcher may send now, and when the next postponed one is due."""
+
+    taken: list[Outgoing]
+    next_at: dt.datetime | None = None
+
+
 def claim_due(
-    now: dt.datetime, limit: int, channels: Iterable[str], admit: Admit
-) -> list[Outgoing]:
-    """Claim up to limit due rows that may go now; settle or postpone the rest."""
+    now: dt.datetime,
+    limit: int,
+    channels: Iterable[str],
+    keys_of: KeysOf,
+    rate_of: pacing.RateOf,
+) -> Claim:
+    """Claim up to limit due rows that may go now; settle or postpone the rest.
+
+    Rate limits are shared through the database (core.messaging.pacing):
+    rows over a sender's rate are postponed to when its bucket has a token.
+    """
     configured = set(channels)
     moment = to_db(now)
     with write_transaction():
         rows = _due(moment, limit)
         policy = load_policy() if rows else None
-        take: list[Outgoing] = []
         settle: dict[str, list[int]] = defaultdict(list)
         later: dict[dt.datetime, list[int]] = defaultdict(list)
+        paced: list[Outgoing] = []
         for row in rows:
             if row["channel"] not in configured:
                 settle[NO_PROVIDER].append(row["id"])
@@ -179,19 +195,27 @@ def claim_due(
                 continue
             out = _outgoing(row)
             exempt = out.urgent or out.kind == "reply"
-            when = None if exempt else quiet_until(now, policy)
-            if when is None:
-                when = admit(out, now)
+            held = None if exempt else quiet_until(now, policy)
+            if held is None:
+                paced.append(out)
+            else:
+                later[to_db(held)].append(out.id)
+        buckets = pacing.Buckets.load((k for o in paced for k in keys_of(o)), now)
+        take: list[Outgoing] = []
+        for out in paced:
+            when = buckets.admit(keys_of(out), rate_of, now)
             if when is None:
                 take.append(out)
             else:
                 later[to_db(when)].append(out.id)
+        buckets.store()
         for reason, ids in settle.items():
             outbox.settle(ids, reason)
         for when, ids in later.items():
             outbox.postpone(ids, when)
         won = set(outbox.claim([out.id for out in take], moment, LEASE))
-        return [out for out in take if out.id in won]
+        next_at = from_db(min(later)) if later else None
+        return Claim([out for out in take if out.id in won], next_at)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import time
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -54,7 +55,7 @@ class FakeTwilio:
             answer = self.script.pop(0)
             return web.json_response(answer.body, status=answer.status)
         sid = f"SM{next(self._ids):032x}"
-        self.sent.append({**form, "sid": sid})
+        self.sent.append({**form, "sid": sid, "at": time.monotonic()})
         return web.json_response(
             {
                 "sid": sid,

@@ -1,17 +1,12 @@
-"""Rate limits and SMS/Telegram rendering as pure rules."""
+"""Rate limits as configured, and SMS/Telegram rendering, as pure rules."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from bot.pacing import RateLimiter, RateLimits
+from bot.pacing import RateLimits
 from bot.render import callback_data, sms_text
 from core.settings import Settings, SettingsError
-
-T0 = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
-SECOND = dt.timedelta(seconds=1)
 
 
 def test_rate_limits_come_from_settings():
@@ -30,22 +25,6 @@ def test_bad_rate_names_the_variable(value):
         Settings.from_env(
             {"CLINICBOT_SECRET_KEY": "k" * 20, "CLINICBOT_SMS_RATE": value}
         )
-
-
-def test_half_a_message_per_second_spaces_sends_two_seconds_apart():
-    limiter = RateLimiter(RateLimits(sms_per_number=0.5))
-    assert limiter.admit(("sms:+1",), T0) is None
-    assert limiter.admit(("sms:+1",), T0 + SECOND) == T0 + 2 * SECOND
-    assert limiter.admit(("sms:+2",), T0 + SECOND) is None  # another number
-    assert limiter.admit(("sms:+1",), T0 + 2 * SECOND) is None
-
-
-def test_a_refused_send_takes_no_token_from_other_keys():
-    limiter = RateLimiter(RateLimits(telegram_overall=2, telegram_per_chat=1))
-    assert limiter.admit(("telegram", "telegram:1"), T0) is None
-    # Chat 1 is busy; the overall bucket must not lose a token for it.
-    assert limiter.admit(("telegram", "telegram:1"), T0) is not None
-    assert limiter.admit(("telegram", "telegram:2"), T0) is None
 
 
 def test_sms_text_does_not_number_twice():
