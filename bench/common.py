@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import statistics
 import time
 from collections.abc import Callable
@@ -32,4 +33,53 @@ def report(
     print(
         f"{name:<44} median {median * 1000:8.3f} ms  p99 {p99(samples) * 1000:8.3f} ms"
         f"  = {median / base:6.1f}x baseline  (target <= {target_ms} ms: {verdict})"
+    )
+
+
+def bench_database(url: str | None, tmp: str) -> str:
+    """The URL to bench on: a fresh SQLite file, or the given PostgreSQL emptied.
+
+    A PostgreSQL database passed with --database is wiped (its public schema
+    dropped): point it at a database kept for benches.
+    """
+    if not url or url.startswith("sqlite"):
+        return url or f"sqlite:///{tmp}/bench.db"
+    from core.storage.db import db, open_database
+
+    database = open_database(url)
+    database.execute_sql("DROP SCHEMA IF EXISTS public CASCADE")
+    database.execute_sql("CREATE SCHEMA public")
+    db.close()
+    return url
+
+
+def pgbench_tps(url: str, clients: int = 16, seconds: int = 10) -> str:
+    """pgbench's TPC-B-like figure on the same server, or why there is none.
+
+    Run in its own schema-less tables (pgbench_*), dropped afterwards.
+    """
+    import re
+    import shutil
+    import subprocess
+
+    if not url.startswith("postgres") or not shutil.which("pgbench"):
+        return "pgbench: not run (no PostgreSQL URL or no pgbench)"
+    run = functools.partial(subprocess.run, capture_output=True, text=True)
+    init = run(["pgbench", "-i", "-q", "-s", "10", url])
+    if init.returncode:
+        return f"pgbench: init failed: {init.stderr.strip()[:200]}"
+    try:
+        result = run(
+            ["pgbench", "-c", str(clients), "-j", "2", "-T", str(seconds), url]
+        )
+    finally:
+        run(["pgbench", "-i", "-I", "d", url])  # drop its tables
+    tps = re.search(r"tps = ([\d.]+)", result.stdout)
+    latency = re.search(r"latency average = ([\d.]+) ms", result.stdout)
+    if not tps:
+        return f"pgbench: no figure: {result.stderr.strip()[:200]}"
+    return (
+        f"pgbench TPC-B-like, {clients} clients, same server: "
+        f"{float(tps.group(1)):,.0f} tps, latency avg "
+        f"{float(latency.group(1)) if latency else float('nan'):.1f} ms"
     )

@@ -20,9 +20,8 @@ import statistics
 import tempfile
 import time
 from collections import defaultdict
-from pathlib import Path
 
-from bench.common import p99
+from bench.common import bench_database, p99, pgbench_tps
 
 NOW = dt.datetime(2026, 11, 23, 7, 0, tzinfo=dt.UTC)  # a Monday morning
 DAYS = ["tomorrow", "wednesday 10am", "thursday afternoon", "fri", "12/1", "Dec 2"]
@@ -116,6 +115,10 @@ def _line(name: str, samples: list[float]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, default=150, help="at most 180")
+    parser.add_argument(
+        "--database",
+        help="a PostgreSQL URL to bench on (its schema is wiped); default SQLite",
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.patients <= 180:
         parser.error("--patients must be 1..180 (each wants a distinct time)")
@@ -126,7 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     from core.storage.migrate import migrate
 
     with tempfile.TemporaryDirectory() as tmp:
-        open_database(f"sqlite:///{Path(tmp) / 'bench.db'}")
+        url = bench_database(args.database, tmp)
+        open_database(url)
         migrate()
         phones = _seed(args.patients)
         baseline = _baseline(2000)
@@ -153,7 +157,8 @@ def main(argv: list[str] | None = None) -> int:
                 every.append(elapsed)
         wall = time.perf_counter() - wall
 
-    print(f"dialog turns on SQLite, {args.patients} patients, one process")
+    backend = "SQLite" if url.startswith("sqlite") else "PostgreSQL"
+    print(f"dialog turns on {backend}, {args.patients} patients, one thread")
     print(_line("baseline (read+write)", baseline))
     for flow, samples in per_flow.items():
         print(_line(flow, samples))
@@ -165,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
         f" target >= 1,000 turns/s, p99 <= 10 ms:"
         f" {'ok' if rate >= 1000 and p99(every) <= 0.010 else 'MISSED'}"
     )
+    if not url.startswith("sqlite"):
+        print(pgbench_tps(url))
     return 0
 
 

@@ -23,12 +23,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 import aiohttp
 from aiohttp import web
 
-from bench.common import p99
+from bench.common import bench_database, p99, pgbench_tps
 from core.messaging.inbound import Reply
 
 NOW = dt.datetime(2026, 11, 23, 7, 0, tzinfo=dt.UTC)  # a Monday morning
@@ -205,12 +204,12 @@ async def run(args: argparse.Namespace) -> None:
     from core.settings import Settings
 
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        url = bench_database(args.database, tmp)
         seed(url, args.concurrency)
         settings = Settings(
             database_url=url, secret_key="b" * 32, public_url=PUBLIC_URL,
             twilio_account_sid="AC" + "0" * 32, twilio_auth_token=TOKEN,
-            twilio_from_number="+15550009999",
+            twilio_from_number="+15550009999", database_threads=args.threads,
         )  # fmt: skip
         app = create_app(settings, role="web", clock=lambda: NOW)
         app.on_startup.append(freeze_startup_objects)  # as `clinicbot serve` does
@@ -246,6 +245,8 @@ async def run(args: argparse.Namespace) -> None:
         f"ratio {rate / base_rate:.1%} of bare (target >= 10%), p99 target <= 50 ms:"
         f" {'ok' if ok else 'MISSED'}"
     )
+    if not url.startswith("sqlite"):
+        print(pgbench_tps(url))
 
 
 def main() -> None:
@@ -253,6 +254,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=6.0)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--load-port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--threads", type=int, default=8, help="database threads on PostgreSQL"
+    )
+    parser.add_argument(
+        "--database",
+        help="a PostgreSQL URL to bench on (its schema is wiped); default SQLite",
+    )
     args = parser.parse_args()
     if args.load_port:
         result = asyncio.run(load(args.load_port, args.seconds, args.concurrency))

@@ -18,7 +18,7 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
 from aiohttp import web
 
@@ -94,11 +94,12 @@ async def converse(
 
     metrics.INBOUND.labels(inbound.channel).inc()
     began = time.perf_counter()
+    key = (inbound.channel, inbound.address)  # one patient's turns in order
     try:
         if deliver == "inline" and deadline is not None:
-            replies = await answer_in_time(app, turn, deadline)
+            replies = await answer_in_time(app, turn, deadline, key)
         else:
-            replies = await app[GATEWAY].run_write(turn, deliver)
+            replies = await app[GATEWAY].run_ordered(key, turn, deliver)
     except DATABASE_ERRORS:
         metrics.database_error("turn")
         log.exception(
@@ -113,7 +114,10 @@ async def converse(
 
 
 async def answer_in_time(
-    app: web.Application, work: Callable[[str], list[Reply]], deadline: float
+    app: web.Application,
+    work: Callable[[str], list[Reply]],
+    deadline: float,
+    key: Hashable | None = None,
 ) -> list[Reply]:
     """work(deliver)'s replies if it starts within deadline seconds, else [].
 
@@ -122,7 +126,7 @@ async def answer_in_time(
     """
     loop = asyncio.get_running_loop()
     gate = Deadline()
-    future = app[GATEWAY].submit_write(lambda: work(gate.start()))
+    future = app[GATEWAY].submit_ordered(key, lambda: work(gate.start()))
     answer = loop.create_future()  # the work's result, or [] at the deadline
 
     def pass_on(done: asyncio.Future) -> None:

@@ -199,7 +199,7 @@ async def _answer_outside_dialog(
         )
 
     try:
-        return await answer_in_time(app, record, TWIML_DEADLINE)
+        return await answer_in_time(app, record, TWIML_DEADLINE, ("sms", phone))
     except DATABASE_ERRORS:
         metrics.database_error("turn")
         log.exception("no database for sms message %s", sid)

@@ -37,8 +37,9 @@ def _prepare_database(settings: Settings) -> WalCheckpointer | None:
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     """Open, migrate and later close the database on the gateway's thread."""
-    gateway = gateway_for(app[SETTINGS].database_url)
-    checkpointer = await gateway.run(_prepare_database, app[SETTINGS])
+    settings = app[SETTINGS]
+    gateway = gateway_for(settings.database_url, settings.database_threads)
+    checkpointer = await gateway.run(_prepare_database, settings)
     app[GATEWAY] = gateway
     yield
     gateway.close()

@@ -34,6 +34,8 @@ class Settings:
     sms_rate: float = 1.0
     telegram_rate: float = 25.0
     telegram_chat_rate: float = 1.0
+    # Database threads (each with its own connection) per process on PostgreSQL.
+    database_threads: int = 8
     # /metrics from anywhere with this bearer token; loopback only without it.
     metrics_token: str = ""
     log_format: str = "text"  # text | json (one object per line)
@@ -145,10 +147,21 @@ class Settings:
             telegram_chat_rate=_rate(
                 env, "CLINICBOT_TELEGRAM_CHAT_RATE", cls.telegram_chat_rate
             ),
+            database_threads=_count(env, "CLINICBOT_DATABASE_THREADS", 8),
             metrics_token=env.get("CLINICBOT_METRICS_TOKEN", ""),
             log_format=env.get("CLINICBOT_LOG_FORMAT", cls.log_format).strip().lower(),
             demo=demo,
         )
+
+
+def _count(env: dict[str, str], name: str, default: int) -> int:
+    """A whole number from 1 to 64."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= 64:
+        raise SettingsError(f"{name} must be a whole number from 1 to 64 (got {raw!r})")
+    return int(raw)
 
 
 def _rate(env: dict[str, str], name: str, default: float) -> float:

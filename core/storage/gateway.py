@@ -24,8 +24,9 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import functools
+import itertools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 import peewee
@@ -34,25 +35,44 @@ from core.storage.db import DATABASE_ERRORS, db, write_transaction
 
 log = logging.getLogger(__name__)
 
+# Database threads (and connections) per process on PostgreSQL; see Gateway.
+POSTGRES_THREADS = 8
 BUSY_TIMEOUT_MS = 15_000  # SQLITE_PRAGMAS' busy_timeout, restored after BEGIN
 
 T = TypeVar("T")
 
 
 class Gateway:
-    """Runs core functions on one database thread, one at a time."""
+    """Runs core functions on a small pool of database threads.
+
+    Each thread holds its own connection, so different patients' turns run
+    side by side and PostgreSQL flushes their commits together (its group
+    commit), where one thread made every turn wait for the last one's
+    round trips and WAL flush. Work given a key (a patient's channel and
+    address) always runs on the same thread, so one patient's turns stay in
+    the order they arrived; other work takes the threads in turn.
+    """
 
     def __init__(self, threads: int = 1) -> None:
         self._threads = threads
-        self._executor = concurrent.futures.ThreadPoolExecutor(
-            max_workers=threads, thread_name_prefix="clinicbot-db"
-        )
+        self._executors = [
+            concurrent.futures.ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix=f"clinicbot-db{n}"
+            )
+            for n in range(threads)
+        ]
+        self._turn = itertools.count()
+
+    def _executor(self, key: Hashable | None = None):
+        if key is None:
+            return self._executors[next(self._turn) % self._threads]
+        return self._executors[hash(key) % self._threads]
 
     async def run(self, fn: Callable[..., T], /, *args, **kwargs) -> T:
-        """Run fn(*args, **kwargs) on the database thread and await its result."""
+        """Run fn(*args, **kwargs) on a database thread and await its result."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(
-            self._executor, functools.partial(fn, *args, **kwargs)
+            self._executor(), functools.partial(fn, *args, **kwargs)
         )
 
     async def run_write(self, fn: Callable[..., T], /, *args, **kwargs) -> T:
@@ -64,16 +84,28 @@ class Gateway:
 
         Not waiting any more does not stop the work: it runs, once.
         """
+        return self.submit_ordered(None, fn, *args, **kwargs)
+
+    def submit_ordered(
+        self, key: Hashable | None, fn: Callable[..., T], /, *args, **kwargs
+    ) -> asyncio.Future:
+        """submit_write, on the thread that runs all work with this key, in order."""
         loop = asyncio.get_running_loop()
         return loop.run_in_executor(
-            self._executor, functools.partial(fn, *args, **kwargs)
+            self._executor(key), functools.partial(fn, *args, **kwargs)
         )
 
+    async def run_ordered(
+        self, key: Hashable | None, fn: Callable[..., T], /, *args, **kwargs
+    ) -> T:
+        return await self.submit_ordered(key, fn, *args, **kwargs)
+
     def close(self) -> None:
-        """Close the database threads' connections and stop them."""
-        futures = [self._executor.submit(db.close) for _ in range(self._threads)]
+        """Close every database thread's connection and stop the threads."""
+        futures = [executor.submit(db.close) for executor in self._executors]
         concurrent.futures.wait(futures, timeout=5)
-        self._executor.shutdown(wait=True)
+        for executor in self._executors:
+            executor.shutdown(wait=True)
 
 
 class _NotBegun(Exception):
@@ -114,6 +146,12 @@ class InlineGateway(Gateway):
         becomes a savepoint, so a failing one is undone alone.
         """
         return await self.submit_write(fn, *args, **kwargs)
+
+    def submit_ordered(
+        self, key: Hashable | None, fn: Callable[..., T], /, *args, **kwargs
+    ) -> asyncio.Future:
+        """One thread, the loop's: every write is in arrival order already."""
+        return self.submit_write(fn, *args, **kwargs)
 
     def submit_write(self, fn: Callable[..., T], /, *args, **kwargs) -> asyncio.Future:
         loop = asyncio.get_running_loop()
@@ -229,6 +267,8 @@ class InlineGateway(Gateway):
         db.close()
 
 
-def gateway_for(database_url: str) -> Gateway:
+def gateway_for(database_url: str, threads: int | None = None) -> Gateway:
     """The measured best way to reach this database from the event loop."""
-    return InlineGateway() if database_url.startswith("sqlite") else Gateway()
+    if database_url.startswith("sqlite"):
+        return InlineGateway()
+    return Gateway(threads or POSTGRES_THREADS)

@@ -127,3 +127,31 @@ async def test_a_foreign_write_lock_parks_writes_in_order_without_freezing_the_l
     finally:
         foreign.close()
         gateway.close()
+
+
+async def test_the_threaded_gateway_keeps_a_key_in_order_and_keys_side_by_side(
+    sqlite_database,
+):
+    """One patient's turns in arrival order; another patient's not stuck behind them."""
+    import threading
+    import time
+
+    gateway = Gateway(4)
+    seen: list[tuple[str, int, str]] = []
+
+    def work(key: str, n: int, pause: float) -> str:
+        time.sleep(pause)
+        seen.append((key, n, threading.current_thread().name))
+        return key
+
+    try:
+        slow = [gateway.submit_ordered(0, work, "a", n, 0.05) for n in range(5)]
+        # Keys 0 and 1 (ints hash to themselves) land on different threads.
+        quick = await gateway.run_ordered(1, work, "b", 0, 0)
+        assert quick == "b" and not all(f.done() for f in slow)  # b did not wait
+        await asyncio.gather(*slow)
+    finally:
+        gateway.close()
+    a_turns = [(n, thread) for key, n, thread in seen if key == "a"]
+    assert [n for n, _ in a_turns] == list(range(5))
+    assert len({thread for _, thread in a_turns}) == 1  # one thread per key
