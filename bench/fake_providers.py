@@ -21,7 +21,7 @@ async def twilio_message(request: web.Request) -> web.Response:
     form = await request.post()
     accepted["sms"] += 1
     return web.json_response(
-        {"sid": f"SM{next(_ids):032x}", "to": form.get("To"), "status": "queued"},
+        {"sid": f"SMf{next(_ids):031x}", "to": form.get("To"), "status": "queued"},
         status=201,
     )
 

@@ -53,8 +53,11 @@ def script(n: int) -> list[str]:
     return booking + confirming + ["2", "1", "2", "1", "menu"]
 
 
-async def load(port: int, seconds: float, concurrency: int) -> dict:
+async def load(port: int, seconds: float, concurrency: int, run: int = 0) -> dict:
     """Keep concurrency conversations going for seconds; return the latencies.
+
+    run makes the message ids differ between runs on one database (the same
+    id again would be a redelivery, answered with nothing).
 
     Real patients are not in step with each other. Started together, 50
     scripted patients would stay in step (the server serves them in turn),
@@ -74,7 +77,7 @@ async def load(port: int, seconds: float, concurrency: int) -> dict:
         async def send(n: int, turn: int, text: str) -> None:
             nonlocal errors
             params = {
-                "MessageSid": f"SM{n:06d}{turn:026d}",
+                "MessageSid": f"SM{run:02d}{n:06d}{turn:024d}",  # new per run
                 "From": f"+1555040{n:04d}",
                 "To": "+15550009999",
                 "Body": text,

@@ -133,6 +133,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         print=None,
         access_log_class=AccessLogger,
+        reuse_port=args.reuse_port or None,
     )
     return 0
 
@@ -165,6 +166,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo", action="store_true", help="seed a demo clinic if empty"
     )
     serve.add_argument("--role", choices=("all", "web", "scheduler"), default="all")
+    serve.add_argument(
+        "--reuse-port",
+        action="store_true",
+        help="share the port with other `serve` processes (SO_REUSEPORT)",
+    )
     serve.set_defaults(func=cmd_serve)
 
     commands.add_parser("migrate", help="apply database migrations").set_defaults(
