@@ -14,15 +14,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import functools
 import random
 import re
 import statistics
 import tempfile
 import time
-from pathlib import Path
 
 from aiohttp.test_utils import TestClient, TestServer
 
+from bench.common import bench_database, pgbench_tps
 from console.app import create_app
 from core.clock import UTC
 from core.models import (
@@ -37,7 +38,7 @@ from core.models import (
 from core.policy import ensure_policy
 from core.settings import Settings
 from core.staff.accounts import create_staff
-from core.storage.db import db, open_database
+from core.storage.db import db, is_sqlite, open_database
 from core.storage.migrate import migrate
 
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # a Monday
@@ -108,7 +109,7 @@ def _visit_rows(doctor_ids, patient_ids, visit_type, days: list[dt.date], per_da
                     text,
                     str(start + dt.timedelta(minutes=30)),
                     rng.choice(STATUSES),
-                    1,
+                    True,
                     text,
                     text,
                     "sms",
@@ -117,21 +118,28 @@ def _visit_rows(doctor_ids, patient_ids, visit_type, days: list[dt.date], per_da
 
 def _insert(rows) -> int:
     """executemany in chunks inside one transaction: ~5x faster than insert_many."""
-    columns = ", ".join(f.column_name for f in FIELDS)
+    columns = ", ".join(f'"{f.column_name}"' for f in FIELDS)  # "end" is a keyword
     sql = (
         f'INSERT INTO "appointment" ({columns}) VALUES ({", ".join("?" * len(FIELDS))})'
     )
     count, batch = 0, []
     with db.atomic():
         cursor = db.cursor()
+        if is_sqlite():
+            send = functools.partial(cursor.executemany, sql)
+        else:  # one round trip per chunk, not per row
+            from psycopg2.extras import execute_values
+
+            head = sql.split(" VALUES ")[0] + " VALUES %s"
+            send = functools.partial(execute_values, cursor, head, page_size=CHUNK)
         for row in rows:
             batch.append(row)
             if len(batch) == CHUNK:
-                cursor.executemany(sql, batch)
+                send(batch)
                 count += len(batch)
                 batch = []
         if batch:
-            cursor.executemany(sql, batch)
+            send(batch)
             count += len(batch)
     return count
 
@@ -208,9 +216,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--visits", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument(
+        "--database",
+        help="a PostgreSQL URL to bench on (its schema is wiped); default SQLite",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        url = bench_database(args.database, tmp)
         open_database(url)
         migrate()
         create_staff("bench@clinic.test", "bench password 1", "staff", rounds=4)
@@ -265,8 +277,11 @@ def main() -> None:
             (f"stats, last 365 days of {n} visits", f"/stats?{year}", None),
             (f"stats, all {n} visits", f"/stats?{everything}", 500),
         ]
-        print(f"median of {args.repeat} requests each, SQLite, one process:")
+        backend = "SQLite" if url.startswith("sqlite") else "PostgreSQL"
+        print(f"median of {args.repeat} requests each, {backend}, one process:")
         asyncio.run(_measure(url, args.repeat, queries))
+        if not url.startswith("sqlite"):
+            print(pgbench_tps(url))
 
 
 if __name__ == "__main__":
