@@ -5,12 +5,14 @@ and a write per request; figures in the README): directly on the loop
 ~2,000 req/s, one database thread ~1,150, playhouse.pwasyncio ~660; the
 inbound-SMS bench agreed (860 against 580 req/s). So on SQLite the loop
 itself is the one writer SQLite wants. On PostgreSQL a query waits on the
-network, which must not hold the loop, so work runs on one database thread
-(scale out with more `serve --role web` processes). pwasyncio lost on both
-counts and is not used.
+network, which must not hold the loop, so work runs on a pool of database
+threads (Gateway; one patient's turns always on the same thread), and the
+service scales out with more `serve --role web` processes. pwasyncio lost
+on both counts and is not used.
 
-Dialog turns go through run_write: on SQLite the turns that arrive in one
-loop turn commit together (group commit), on PostgreSQL it is plain run.
+Dialog turns go through run_write or run_ordered: on SQLite the turns that
+arrive in one loop turn commit together (group commit); on PostgreSQL each
+runs on its patient's thread, beside other patients' turns.
 
 Waiting for SQLite's write lock on the loop would freeze every request
 (another process can hold it for longer than the busy timeout: a backup, a
