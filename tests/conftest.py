@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 
@@ -83,21 +84,25 @@ def sql_builds(monkeypatch):
 
 
 # Local fake provider servers (tests/bot/fakes.py), for any test that sends.
-@pytest.fixture
-async def fake_twilio():
-    fake = FakeTwilio()
+@contextlib.asynccontextmanager
+async def _served(fake):
+    """The fake on a free loopback port, its base_url set."""
     server = TestServer(fake.app(), host="127.0.0.1")
     await server.start_server()
     fake.base_url = str(server.make_url("")).rstrip("/")
-    yield fake
-    await server.close()
+    try:
+        yield fake
+    finally:
+        await server.close()
+
+
+@pytest.fixture
+async def fake_twilio():
+    async with _served(FakeTwilio()) as fake:
+        yield fake
 
 
 @pytest.fixture
 async def fake_telegram():
-    fake = FakeTelegram()
-    server = TestServer(fake.app(), host="127.0.0.1")
-    await server.start_server()
-    fake.base_url = str(server.make_url("")).rstrip("/")
-    yield fake
-    await server.close()
+    async with _served(FakeTelegram()) as fake:
+        yield fake
