@@ -127,7 +127,7 @@ async def answer_in_time(
     loop = asyncio.get_running_loop()
     gate = Deadline()
     future = app[GATEWAY].submit_ordered(key, lambda: work(gate.start()))
-    answer = loop.create_future()  # the work's result, or [] at the deadline
+    answer = loop.create_future()  # the finished work, or None at the deadline
 
     def pass_on(done: asyncio.Future) -> None:
         if not answer.done():
