@@ -226,35 +226,26 @@ class Backlog:
     next_attempt_at: dt.datetime | None
 
 
-def backlog() -> Backlog:
+def _waiting(*columns):
     """Outbound rows still queued (or leased mid-send) on the channels we send on."""
-    row = (
-        Message.select(fn.COUNT(Message.id), fn.MIN(Message.next_attempt_at))
-        .where(
-            Message.direction == "out",
-            Message.status.in_(("queued", "sending")),
-            Message.channel.in_(DISPATCH_CHANNELS),
-        )
-        .tuples()
-        .get()
+    return Message.select(*columns).where(
+        Message.direction == "out",
+        Message.status.in_(("queued", "sending")),
+        Message.channel.in_(DISPATCH_CHANNELS),
     )
-    count, first = row
+
+
+def backlog() -> Backlog:
+    """How many rows wait to be sent, and when the first of them may go."""
+    query = _waiting(fn.COUNT(Message.id), fn.MIN(Message.next_attempt_at))
+    count, first = query.tuples().get()
     return Backlog(count or 0, from_db(first) if first else None)
 
 
 def queued_by_channel() -> dict[str, int]:
-    """How many outbound rows wait to be sent, per channel we send on (for /metrics)."""
-    rows = (
-        Message.select(Message.channel, fn.COUNT(Message.id))
-        .where(
-            Message.direction == "out",
-            Message.status.in_(("queued", "sending")),
-            Message.channel.in_(DISPATCH_CHANNELS),
-        )
-        .group_by(Message.channel)
-        .tuples()
-    )
-    return {channel: 0 for channel in DISPATCH_CHANNELS} | dict(rows)
+    """How many rows wait to be sent, per channel we send on (for /metrics)."""
+    rows = _waiting(Message.channel, fn.COUNT(Message.id)).group_by(Message.channel)
+    return {channel: 0 for channel in DISPATCH_CHANNELS} | dict(rows.tuples())
 
 
 def record_results(
