@@ -11,6 +11,7 @@ from console.auth import ADMIN, allow
 from console.auth import now as clock_now
 from console.render import render
 from core.errors import DomainError
+from core.messaging.texts import LANGUAGE_NAMES
 from core.staff.accounts import (
     ROLES,
     add_staff,
@@ -19,7 +20,16 @@ from core.staff.accounts import (
     update_staff,
 )
 from core.staff.doctors import doctor_admin_list
-from core.staff.policy_edit import BOUNDS, LANGUAGES, update_policy
+from core.staff.policy_edit import (
+    ANSWER_LIMIT,
+    BOUNDS,
+    FACT_LABELS,
+    LANGUAGES,
+    QUESTION_LIMIT,
+    facts_form,
+    update_facts,
+    update_policy,
+)
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +37,16 @@ log = logging.getLogger(__name__)
 @allow(*ADMIN)
 async def settings_page(request: web.Request) -> web.StreamResponse:
     policy = await common.policy(request)
-    context = {"policy": policy, "bounds": BOUNDS, "languages": LANGUAGES}
+    context = {
+        "policy": policy,
+        "bounds": BOUNDS,
+        "languages": LANGUAGES,
+        "language_names": LANGUAGE_NAMES,
+        "facts": facts_form(policy),
+        "fact_labels": FACT_LABELS,
+        "answer_limit": ANSWER_LIMIT,
+        "question_limit": QUESTION_LIMIT,
+    }
     return render("settings.html", request, context)
 
 
@@ -40,6 +59,46 @@ async def settings_save(request: web.Request) -> web.StreamResponse:
     user = await common.user(request)
     log.info("staff %s changed the clinic settings", user.id)
     raise common.redirect(request, "settings", "settings_saved")
+
+
+def _strings(form, name: str) -> list[str]:
+    values = form.getall(name, [])
+    if not all(isinstance(value, str) for value in values):
+        raise forms.bad(f"{name} must be text.")
+    return values
+
+
+def _facts_of(form, lang: str) -> dict:
+    """One language's fields of the facts form, as core.staff.policy_edit takes them.
+
+    Every field must be there (a form from another page or version would
+    otherwise wipe the missing facts); the custom rows come as repeated
+    <lang>_q and <lang>_a fields, paired in page order.
+    """
+    facts: dict = {}
+    for key in FACT_LABELS:
+        values = _strings(form, f"{lang}_{key}")
+        if len(values) != 1:
+            raise forms.bad("The form is incomplete: reload Settings and try again.")
+        facts[key] = values[0]  # lengths are core's to check, with a clear message
+    questions, answers = _strings(form, f"{lang}_q"), _strings(form, f"{lang}_a")
+    if len(questions) != len(answers):
+        raise forms.bad("Each question needs its answer field.")
+    facts["custom"] = [
+        {"q": q, "a": a} for q, a in zip(questions, answers, strict=True)
+    ]
+    return facts
+
+
+@allow(*ADMIN)
+async def settings_facts_save(request: web.Request) -> web.StreamResponse:
+    """Save what the bot tells patients; any bad field is a 400 and nothing changes."""
+    form = await request.post()
+    facts = {lang: _facts_of(form, lang) for lang in LANGUAGES}
+    await common.db(request, update_facts, facts)
+    user = await common.user(request)
+    log.info("staff %s changed what the bot tells patients", user.id)
+    raise common.redirect(request, "settings", "facts_saved")
 
 
 @allow(*ADMIN)

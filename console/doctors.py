@@ -11,6 +11,7 @@ from console.auth import STAFF, allow
 from console.auth import now as clock_now
 from console.render import render
 from core.errors import InvalidInput
+from core.messaging.texts import LANGUAGE_NAMES
 from core.staff import doctors
 from core.staff import hours as schedule
 from core.staff.hours import WEEKDAYS
@@ -37,10 +38,23 @@ async def _list_page(request: web.Request, affected=()) -> web.StreamResponse:
     context = {
         "doctors": await common.db(request, doctors.doctor_admin_list),
         "departments": await common.db(request, doctors.all_departments),
+        "visit_types": await common.db(request, doctors.all_visit_types),
         "closures": await common.db(request, schedule.list_closures, today),
         "affected": list(affected),
+        "translated": [(lang, LANGUAGE_NAMES[lang]) for lang in doctors.TRANSLATED],
+        "name_limit": doctors.TRANSLATED_NAME_LIMIT,
     }
     return render("doctors.html", request, context)
+
+
+def _names(form) -> dict[str, str] | None:
+    """The "Name in Spanish" fields sent (name_es, ...); None if none were."""
+    sent = {
+        lang: forms.text(form, f"name_{lang}", required=False, limit=200)
+        for lang in doctors.TRANSLATED
+        if f"name_{lang}" in form
+    }
+    return sent or None
 
 
 async def _doctor_page(request, doctor_id: int, affected=(), status: int = 200):
@@ -170,8 +184,25 @@ async def department_save(request: web.Request) -> web.StreamResponse:
         doctors.save_department,
         forms.text(form, "name", limit=120),
         department_id,
+        names=_names(form),
     )
     raise common.redirect(request, "doctors", "department_saved")
+
+
+@allow(*STAFF)
+async def visit_type_save(request: web.Request) -> web.StreamResponse:
+    """POST /visit-types (new) or /visit-types/{id} (edit)."""
+    form = await request.post()
+    visit_type_id = forms.route_id(request) if "id" in request.match_info else None
+    await common.db(
+        request,
+        doctors.save_visit_type,
+        forms.text(form, "name", limit=120),
+        forms.integer(form, "minutes"),
+        visit_type_id,
+        names=_names(form),
+    )
+    raise common.redirect(request, "doctors", "visit_type_saved")
 
 
 @allow(*STAFF)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 NOTICES = {
     "settings_saved": "Settings saved",
+    "facts_saved": "Saved what the bot tells patients",
     "login_created": "Login created",
     "staff_saved": "Staff member saved",
     "password_changed": "Password changed",
@@ -24,6 +25,7 @@ NOTICES = {
     "doctor_inactive": "Doctor deactivated; booked visits stay",
     "time_off_removed": "Time off removed",
     "department_saved": "Department saved",
+    "visit_type_saved": "Visit type saved",
     "closure_removed": "Closure removed",
     "reply_queued": "Reply queued",
     "reply_not_sent": "Not sent: the patient opted out or cannot be reached",

@@ -18,6 +18,7 @@ from core.models import (
 from core.policy import ensure_policy, load_policy, save_policy
 from core.staff import doctors, hours
 from core.staff.accounts import create_staff
+from core.staff.policy_edit import update_facts
 from core.storage.db import db
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,62 @@ LAST = [
     "Johansson",
     "O'Brien",
 ]
+# Names in Spanish, for patients who text in Spanish.
+SPANISH = {
+    "General Practice": "Medicina general",
+    "Paediatrics": "Pediatría",
+    "Dermatology": "Dermatología",
+    "Consultation": "Consulta",
+    "New patient": "Primera visita",
+    "Follow-up": "Revisión",
+}
+VISIT_TYPES = [("Consultation", 30), ("New patient", 60), ("Follow-up", 30)]
+ADDRESS = "1200 Riverside Avenue, Suite 300, Springfield, IL 62704"
+# What the bot tells patients who ask (Settings, "What the bot tells patients").
+FACTS = {
+    "en": {
+        "address": ADDRESS,
+        "phone": "+1 555 0100",
+        "hours": "Mon–Fri 8:00–19:00, Sat 9:00–13:00",
+        "parking": "Free parking behind the building, entrance on Oak Street;"
+        " two accessible spaces by the main door.",
+        "bring": "Photo ID, your insurance card, a list of the medicines you"
+        " take and any recent test results.",
+        "custom": [
+            {
+                "q": "Which insurance do you accept?",
+                "a": "Most major plans, including Medicare and Medicaid. Call"
+                " us to check yours before your visit.",
+            },
+            {
+                "q": "Is the clinic wheelchair accessible?",
+                "a": "Yes: a step-free entrance, a lift to every floor and an"
+                " accessible restroom on each floor.",
+            },
+        ],
+    },
+    "es": {
+        "address": ADDRESS,
+        "phone": "+1 555 0100",
+        "hours": "Lun–Vie 8:00–19:00, Sáb 9:00–13:00",
+        "parking": "Estacionamiento gratuito detrás del edificio, entrada por"
+        " Oak Street; dos plazas accesibles junto a la puerta principal.",
+        "bring": "Identificación con foto, su tarjeta del seguro, la lista de"
+        " medicamentos que toma y resultados de pruebas recientes.",
+        "custom": [
+            {
+                "q": "¿Qué seguros aceptan?",
+                "a": "La mayoría de los planes, incluidos Medicare y Medicaid."
+                " Llámenos para confirmar el suyo antes de la visita.",
+            },
+            {
+                "q": "¿La clínica tiene acceso para sillas de ruedas?",
+                "a": "Sí: entrada sin escalones, ascensor a todas las plantas y"
+                " baño accesible en cada planta.",
+            },
+        ],
+    },
+}
 STATUSES_PAST = ["completed"] * 6 + ["no_show", "cancelled"]
 STATUSES_FUTURE = ["scheduled"] * 4 + ["confirmed"] * 3 + ["cancelled"]
 
@@ -119,11 +176,11 @@ def seed_demo(
     with db.atomic():
         ensure_policy(timezone)
         save_policy({"clinic_name": "Riverside Family Clinic"})
+        update_facts(FACTS)
         policy = load_policy()
         visit_types = [
-            doctors.save_visit_type("Consultation", 30).id,
-            doctors.save_visit_type("New patient", 60).id,
-            doctors.save_visit_type("Follow-up", 30).id,
+            doctors.save_visit_type(name, minutes, names={"es": SPANISH[name]}).id
+            for name, minutes in VISIT_TYPES
         ]
         staffed = _doctors(visit_types, policy, now)
         registered = _patients(now)
@@ -147,7 +204,9 @@ def _doctors(visit_types: list[int], policy, now: dt.datetime) -> list[int]:
     ids: list[int] = []
     for name, department, specialisation, weekdays, intervals in DOCTORS:
         if department not in departments:
-            departments[department] = doctors.save_department(department).id
+            departments[department] = doctors.save_department(
+                department, names={"es": SPANISH[department]}
+            ).id
         offered = visit_types[: 2 if len(ids) % 3 else 3]
         doctor = doctors.save_doctor(
             name, departments[department], specialisation, offered

@@ -49,11 +49,15 @@ class ClinicPolicy(BaseModel):
     quiet_start = TimeField(default=dt.time(21, 0))
     quiet_end = TimeField(default=dt.time(8, 0))
     idle_timeout_minutes = IntegerField(default=30)
+    # What the bot tells patients, per language (core.policy.Policy.fact):
+    # JSON {"en": {"address": ..., "custom": [{"q": ..., "a": ...}]}, "es": ...}
+    facts = TextField(default="{}")
 
 
 class Department(BaseModel):
     name = CharField(unique=True)
     active = BooleanField(default=True)
+    names = TextField(default="{}")  # JSON {"es": "Pediatría"}: see localized()
 
 
 class Doctor(BaseModel):
@@ -67,6 +71,7 @@ class VisitType(BaseModel):
     name = CharField(unique=True)
     minutes = IntegerField(default=30)
     active = BooleanField(default=True)
+    names = TextField(default="{}")  # JSON {"es": "Consulta"}: see localized()
 
 
 class DoctorVisitType(BaseModel):
@@ -147,6 +152,9 @@ class Appointment(BaseModel):
     cancel_reason = CharField(null=True)
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
+    # The patient said they are running late (core.clinic.booking).
+    late_at = DateTimeField(null=True)
+    late_note = CharField(null=True, max_length=200)
 
     class Meta:
         indexes = (

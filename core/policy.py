@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 from dataclasses import dataclass, fields
 from zoneinfo import ZoneInfo
 
@@ -34,6 +35,8 @@ class Policy:
     quiet_start: dt.time = dt.time(21, 0)
     quiet_end: dt.time = dt.time(8, 0)
     idle_timeout_minutes: int = 30
+    # What the bot tells patients, as stored: JSON per language (see fact()).
+    facts: str = "{}"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -51,6 +54,31 @@ class Policy:
     def min_notice(self) -> dt.timedelta:
         return dt.timedelta(minutes=self.min_notice_minutes)
 
+    @functools.cached_property
+    def _facts(self) -> dict[str, dict]:
+        """facts parsed once per Policy; anything malformed reads as absent."""
+        return parse_facts(self.facts)
+
+    def _fallbacks(self, lang: str) -> list[str]:
+        """Where to look for an answer: lang, the clinic's language, English."""
+        return list(dict.fromkeys((lang, self.default_language, "en")))
+
+    def fact(self, lang: str, key: str) -> str:
+        """One fact (FACT_KEYS: address, phone, ...) in lang, or a fallback, or ""."""
+        for code in self._fallbacks(lang):
+            value = self._facts.get(code, {}).get(key)
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+        return ""
+
+    def custom_facts(self, lang: str) -> list[tuple[str, str]]:
+        """The clinic's own (question, answer) pairs in lang, or a fallback's."""
+        for code in self._fallbacks(lang):
+            pairs = fact_pairs(self._facts.get(code, {}).get("custom"))
+            if pairs:
+                return pairs
+        return []
+
 
 def parse_leads(text: str) -> tuple[int, ...]:
     """'1440,180' -> (1440, 180), largest first."""
@@ -63,6 +91,41 @@ def parse_leads(text: str) -> tuple[int, ...]:
     if any(lead <= 0 for lead in leads):
         raise InvalidInput("Reminder lead times must be positive.")
     return tuple(sorted(leads, reverse=True))
+
+
+# The facts a clinic can fill in per language, besides its custom Q&As.
+FACT_KEYS = ("address", "phone", "hours", "parking", "bring")
+
+
+def parse_facts(text: str) -> dict[str, dict]:
+    """Stored facts JSON -> {lang: {key: value}}; malformed parts are dropped."""
+    try:
+        parsed = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(parsed, dict):
+        return {}
+    return {
+        lang: entry
+        for lang, entry in parsed.items()
+        if isinstance(lang, str) and isinstance(entry, dict)
+    }
+
+
+def fact_pairs(custom) -> list[tuple[str, str]]:
+    """Stored [{"q": ..., "a": ...}] -> [(q, a)], skipping incomplete entries."""
+    if not isinstance(custom, list):
+        return []
+    pairs = []
+    for item in custom:
+        if not isinstance(item, dict):
+            continue
+        question, answer = item.get("q"), item.get("a")
+        if not (isinstance(question, str) and isinstance(answer, str)):
+            continue
+        if question.strip() and answer.strip():
+            pairs.append((question.strip(), answer.strip()))
+    return pairs
 
 
 _POLICY_FIELDS = [f.name for f in fields(Policy)]

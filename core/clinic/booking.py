@@ -34,7 +34,9 @@ DONE = {
     "complete": "marked completed",
     "mark no-show": "marked as a no-show",
     "change": "changed",
+    "appointment.running_late": "marked as running late",
 }
+LATE_NOTE_LIMIT = 200
 
 
 def _claim_units(start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
@@ -93,9 +95,13 @@ _FINISH = PreparedUpdate(Appointment, "status", "updated_at", where=_while_statu
 _NEEDS_CONFIRMATION = PreparedUpdate(
     Appointment, "needs_confirmation", "updated_at", where=_while_status
 )
+_RUNNING_LATE = PreparedUpdate(
+    Appointment, "late_at", "late_note", "updated_at", where=_while_status
+)
+# A move also forgets "running late": that was said about the old time.
 _MOVE = PreparedUpdate(
-    Appointment, "doctor", "start", "end", "status", "confirmed_at", "updated_at",
-    where=_while_status,
+    Appointment, "doctor", "start", "end", "status", "confirmed_at", "late_at",
+    "late_note", "updated_at", where=_while_status,
 )  # fmt: skip
 _HOLD = PreparedUpdate(
     Appointment,
@@ -225,6 +231,23 @@ def cancel(
     )  # fmt: skip
 
 
+def note_running_late(
+    appointment_id: int, note: str, now: dt.datetime, actor: Actor
+) -> None:
+    """The patient says they will be late: keep when and what they said, for staff.
+
+    Only a live (scheduled or confirmed) visit; anything else raises
+    InvalidTransition, as the other changes do. Saying it again replaces the
+    note. The note is kept to 200 characters.
+    """
+    note = " ".join((note or "").split())[:LATE_NOTE_LIMIT]
+    values = {"late_at": to_db(now), "late_note": note, "updated_at": to_db(now)}
+    _transition(
+        appointment_id, _RUNNING_LATE, values, LIVE_STATUSES, actor,
+        "appointment.running_late", now, note=note,
+    )  # fmt: skip
+
+
 def _finish(
     appointment_id: int, status: str, action: str, actor: Actor, now: dt.datetime
 ):
@@ -296,6 +319,8 @@ def reschedule(
         "end": to_db(new_start + length),
         "status": "scheduled",
         "confirmed_at": None,
+        "late_at": None,
+        "late_note": None,
         "updated_at": to_db(now),
     }
     try:

@@ -7,6 +7,9 @@ the module that owns their table (booking for appointments and claims).
 
 from __future__ import annotations
 
+import functools
+import json
+
 from core.models import (
     Appointment,
     Closure,
@@ -105,3 +108,33 @@ CLAIMS_OF = Prepared(
         SlotClaim.id, SlotClaim.doctor, SlotClaim.unit
     ).where(SlotClaim.appointment == appointment_id)
 )
+
+
+# Departments and visit types keep their names in other languages as JSON
+# {"es": "Pediatría"} (column `names`, written by core.staff.doctors).
+@functools.lru_cache(maxsize=1024)
+def _names(names_json: str | None) -> tuple[tuple[str, str], ...]:
+    try:
+        parsed = json.loads(names_json or "{}")
+    except ValueError:
+        return ()
+    if not isinstance(parsed, dict):
+        return ()
+    return tuple(
+        (lang, name.strip())
+        for lang, name in parsed.items()
+        if isinstance(lang, str) and isinstance(name, str) and name.strip()
+    )
+
+
+def parse_names(names_json: str | None) -> dict[str, str]:
+    """Stored names JSON -> {lang: name}; anything malformed reads as none."""
+    return dict(_names(names_json))
+
+
+def localized(name: str, names_json: str | None, lang: str) -> str:
+    """A department's or visit type's name in lang, or its own name if none."""
+    for code, translated in _names(names_json):
+        if code == lang:
+            return translated
+    return name

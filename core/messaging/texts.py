@@ -21,6 +21,8 @@ from core.policy import Policy
 
 LANGUAGES = ("en", "es")
 DEFAULT_LANGUAGE = "en"
+# How the console names each language (staff pages, not patients' texts).
+LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
 MESSAGES_DIR = Path(templates.__file__).parent / "messages"
 
 # GSM 03.38: the basic set costs one septet, the extension set two.

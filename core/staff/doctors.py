@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import json
+
 from peewee import IntegrityError
 
+from core.clinic.queries import parse_names
 from core.errors import InvalidInput, NotFound
+from core.messaging.texts import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES
 from core.models import Department, Doctor, DoctorVisitType, VisitType
 from core.storage.db import write_transaction
+
+# The languages a department or visit type can be given a name in, besides
+# its own name (which is English, the texts' default language).
+TRANSLATED = tuple(lang for lang in LANGUAGES if lang != DEFAULT_LANGUAGE)
+TRANSLATED_NAME_LIMIT = 60
 
 
 def _name(text: str, what: str) -> str:
@@ -18,15 +27,51 @@ def _name(text: str, what: str) -> str:
     return text
 
 
-def save_department(name: str, department_id: int | None = None) -> Department:
-    """Create or rename a department; names are unique."""
+def clean_names(names: dict[str, str], what: str) -> str:
+    """Names in other languages as stored: JSON {"es": "Pediatría"}; blank is none.
+
+    Raise InvalidInput for an unknown language or a name over 60 characters.
+    """
+    if not isinstance(names, dict):
+        raise InvalidInput(f"The {what}'s other names must be given per language.")
+    clean = {}
+    for lang, text in names.items():
+        if lang not in LANGUAGES:
+            raise InvalidInput(f"Language must be one of {', '.join(LANGUAGES)}.")
+        if text is not None and not isinstance(text, str):
+            raise InvalidInput(f"The {what}'s name must be text.")
+        text = (text or "").strip()
+        if len(text) > TRANSLATED_NAME_LIMIT:
+            raise InvalidInput(
+                f"The {what}'s name in {LANGUAGE_NAMES.get(lang, lang)} is too long:"
+                f" at most {TRANSLATED_NAME_LIMIT} characters."
+            )
+        if text:
+            clean[lang] = text
+    return json.dumps(clean, ensure_ascii=False, sort_keys=True)
+
+
+def save_department(
+    name: str,
+    department_id: int | None = None,
+    *,
+    names: dict[str, str] | None = None,
+) -> Department:
+    """Create or rename a department; names are unique.
+
+    names: its name in other languages ({"es": "Pediatría"}), replacing the
+    stored ones; None leaves them as they are.
+    """
     name = _name(name, "department")
+    values = {"name": name}
+    if names is not None:
+        values["names"] = clean_names(names, "department")
     try:
         with write_transaction():
             if department_id is None:
-                return Department.create(name=name)
+                return Department.create(**values)
             renamed = (
-                Department.update(name=name)
+                Department.update(**values)
                 .where(Department.id == department_id)
                 .execute()
             )
@@ -136,23 +181,57 @@ def doctor_form(doctor_id: int) -> dict:
     }
 
 
-def save_visit_type(name: str, minutes: int) -> VisitType:
-    """A new kind of visit doctors can offer, and how long it takes."""
+def save_visit_type(
+    name: str,
+    minutes: int,
+    visit_type_id: int | None = None,
+    *,
+    names: dict[str, str] | None = None,
+) -> VisitType:
+    """Create or edit a kind of visit doctors can offer, and how long it takes.
+
+    A new length applies to visits booked from now on. names: its name in
+    other languages ({"es": "Consulta"}), replacing the stored ones; None
+    leaves them as they are.
+    """
     name = _name(name, "visit type")
     if not 5 <= minutes <= 8 * 60:
         raise InvalidInput("A visit takes between 5 minutes and 8 hours.")
+    values = {"name": name, "minutes": minutes}
+    if names is not None:
+        values["names"] = clean_names(names, "visit type")
     try:
         with write_transaction():
-            return VisitType.create(name=name, minutes=minutes)
+            if visit_type_id is None:
+                return VisitType.create(**values)
+            edited = (
+                VisitType.update(**values)
+                .where(VisitType.id == visit_type_id)
+                .execute()
+            )
+            if not edited:
+                raise NotFound("That visit type does not exist.")
+            return VisitType.get_by_id(visit_type_id)
     except IntegrityError:
         raise InvalidInput(f"There is already a visit type called {name}.") from None
 
 
 def all_departments() -> list[dict]:
     rows = Department.select().order_by(Department.name)
-    return [{"id": d.id, "name": d.name, "active": d.active} for d in rows]
+    return [
+        {"id": d.id, "name": d.name, "active": d.active, "names": parse_names(d.names)}
+        for d in rows
+    ]
 
 
 def all_visit_types() -> list[dict]:
     rows = VisitType.select().where(VisitType.active == True).order_by(VisitType.name)  # noqa: E712
-    return [{"id": v.id, "name": v.name, "minutes": v.minutes} for v in rows]
+    return [
+        {
+            "id": v.id,
+            "name": v.name,
+            "minutes": v.minutes,
+            "names": parse_names(v.names),
+        }
+        for v in rows
+    ]

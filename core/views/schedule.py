@@ -22,6 +22,7 @@ from core.clinic.calendar import (
 from core.clinic.slots import DoctorCalendar, day_slots
 from core.clock import from_db, to_db
 from core.models import (
+    LIVE_STATUSES,
     Appointment,
     Conversation,
     Department,
@@ -49,6 +50,13 @@ class Visit:
     visit_type: str
     status: str
     needs_confirmation: bool
+    late_at: dt.datetime | None = None  # clinic local: when the patient said so
+    late_note: str = ""
+
+    @property
+    def running_late(self) -> bool:
+        """The patient said they are running late and the visit is still live."""
+        return self.late_at is not None and self.status in LIVE_STATUSES
 
 
 @dataclass
@@ -100,6 +108,8 @@ def visits_between(
             VisitType.name,
             Appointment.status,
             Appointment.needs_confirmation,
+            Appointment.late_at,
+            Appointment.late_note,
         )
         .join(Doctor, on=Appointment.doctor == Doctor.id)
         .switch(Appointment)
@@ -127,11 +137,14 @@ def visits_between(
             vtype,
             status,
             bool(needs),
+            None if late is None else from_db(late).astimezone(tz),
+            note or "",
         )
-        for aid, start, end, did, dname, pid, pname, phone, vtype, status, needs in (
-            db.execute(query)
-        )
-    ]
+        for (
+            aid, start, end, did, dname, pid, pname, phone, vtype, status, needs,
+            late, note,
+        ) in db.execute(query)
+    ]  # fmt: skip
 
 
 def calendar_grid(

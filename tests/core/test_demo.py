@@ -6,6 +6,7 @@ import datetime as dt
 
 from peewee import fn
 
+from core.clinic.queries import localized
 from core.demo import seed_demo
 from core.models import (
     Appointment,
@@ -16,8 +17,10 @@ from core.models import (
     SlotClaim,
     StaffUser,
     TimeOff,
+    VisitType,
     WorkingHours,
 )
+from core.policy import load_policy
 
 NOW = dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.UTC)
 
@@ -51,6 +54,30 @@ def test_demo_clinic_shape(database):
     )
     assert not SlotClaim.select().where(SlotClaim.appointment.in_(cancelled)).exists()
     assert StaffUser.select().count() == 2
+
+
+def test_demo_clinic_speaks_spanish_too(sqlite_database):
+    seed_demo(NOW, rounds=4)
+    policy = load_policy()
+    for lang in ("en", "es"):
+        assert policy.fact(lang, "phone") == "+1 555 0100"
+        assert all(policy.fact(lang, key) for key in ("address", "parking", "bring"))
+        assert len(policy.custom_facts(lang)) == 2
+    assert policy.fact("en", "hours") == "Mon–Fri 8:00–19:00, Sat 9:00–13:00"
+    assert policy.fact("es", "parking") != policy.fact("en", "parking")
+    spanish = {
+        row.name: localized(row.name, row.names, "es")
+        for model in (Department, VisitType)
+        for row in model.select()
+    }
+    assert spanish == {
+        "General Practice": "Medicina general",
+        "Paediatrics": "Pediatría",
+        "Dermatology": "Dermatología",
+        "Consultation": "Consulta",
+        "New patient": "Primera visita",
+        "Follow-up": "Revisión",
+    }
 
 
 def test_seeding_twice_adds_nothing(sqlite_database):

@@ -243,3 +243,55 @@ def test_audit_rows_carry_the_operation_time_not_the_wall_clock(clinic):
         NOW.replace(tzinfo=None),
         (NOW + dt.timedelta(minutes=5)).replace(tzinfo=None),
     ]
+
+
+def test_running_late_is_kept_on_the_visit_with_its_audit_row(clinic):
+    appointment = book(clinic)
+    told = MONDAY_10 - dt.timedelta(minutes=5)
+    patient = Actor("patient", clinic["patient"].id)
+    booking.note_running_late(appointment.id, "  Stuck in\ntraffic ", told, patient)
+    visit = Appointment.get_by_id(appointment.id)
+    assert (visit.late_at, visit.late_note, visit.status) == (
+        told.replace(tzinfo=None),
+        "Stuck in traffic",
+        "scheduled",
+    )
+    audit = AuditLog.get(AuditLog.action == "appointment.running_late")
+    assert (audit.actor, audit.appointment_id, audit.patient_id) == (
+        f"patient:{clinic['patient'].id}",
+        appointment.id,
+        clinic["patient"].id,
+    )
+    assert '"note": "Stuck in traffic"' in audit.detail
+    booking.note_running_late(appointment.id, "x" * 300, told, patient)
+    assert len(Appointment.get_by_id(appointment.id).late_note) == 200
+
+
+def test_running_late_is_refused_for_a_cancelled_visit(clinic):
+    appointment = book(clinic)
+    booking.cancel(appointment.id, STAFF, "ill", NOW)
+    with pytest.raises(InvalidTransition, match="already cancelled") as refused:
+        booking.note_running_late(appointment.id, "10 min", MONDAY_10, SYSTEM)
+    assert refused.value.status == "cancelled"
+    assert Appointment.get_by_id(appointment.id).late_at is None
+    assert (
+        not AuditLog.select()
+        .where(AuditLog.action == "appointment.running_late")
+        .exists()
+    )
+    with pytest.raises(NotFound):
+        booking.note_running_late(99999, "", MONDAY_10, SYSTEM)
+
+
+def test_moving_a_visit_forgets_that_it_was_running_late(clinic):
+    appointment = book(clinic)
+    booking.note_running_late(appointment.id, "10 min", NOW, STAFF)
+    booking.reschedule(
+        appointment.id,
+        MONDAY_10 + dt.timedelta(hours=2),
+        policy=clinic["policy"],
+        now=NOW,
+        actor=STAFF,
+    )
+    visit = Appointment.get_by_id(appointment.id)
+    assert (visit.late_at, visit.late_note) == (None, None)

@@ -94,12 +94,18 @@ def test_verify_catches_a_builder_that_branches_on_a_value(sqlite_database):
 
 
 def test_inserts_and_updates_by_column_name(database, sql_builds):
-    insert = PreparedInsert(Department, "name", "active")
+    # Every column with a default is named: peewee would add its value.
+    insert = PreparedInsert(Department, "name", "active", "names")
     rename = PreparedUpdate(
         Department, "name", where=lambda old: Department.name == old
     )
-    first = insert.insert(name="a", active=True)
-    insert.many([{"name": "b", "active": False}, {"name": "c", "active": True}])
+    first = insert.insert(name="a", active=True, names="{}")
+    insert.many(
+        [
+            {"name": "b", "active": False, "names": "{}"},
+            {"name": "c", "active": True, "names": "{}"},
+        ]
+    )
     assert rename.apply({"name": "z"}, "b") == 1
     assert rename.apply({"name": "y"}, "nobody") == 0
     assert (
