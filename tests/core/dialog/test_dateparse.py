@@ -102,7 +102,8 @@ NAMED_DATES = [
     ("1 de enero", on(dt.date(2027, 1, 1))),  # already passed this year
     ("mar 3", on(dt.date(2027, 3, 3))),  # with a number "mar" is March
     ("22 nov", on(TODAY)),  # today has not passed yet
-    ("21 nov", on(dt.date(2027, 11, 21))),
+    # Yesterday written as a date is a slip to point out, not next November.
+    ("21 nov", on(dt.date(2026, 11, 21))),
 ]
 
 TIMES = [
@@ -232,7 +233,7 @@ def test_reads_numeric_dates_by_date_order(
         ("1/2", "MDY", dt.date(2027, 1, 2)),
         ("2/1", "DMY", dt.date(2027, 1, 2)),
         ("12/31", "MDY", dt.date(2026, 12, 31)),
-        ("12/29", "MDY", dt.date(2027, 12, 29)),
+        ("12/29", "MDY", dt.date(2026, 12, 29)),  # just passed: said by mistake
         ("dec 30", "MDY", dt.date(2026, 12, 30)),
         ("2 de enero", "DMY", dt.date(2027, 1, 2)),
         ("tomorrow", "MDY", dt.date(2026, 12, 31)),
@@ -327,3 +328,36 @@ def test_a_weekday_is_always_within_the_coming_week(
     result = parse_day_phrase(weekday, today)
     assert result is not None and result.day is not None
     assert 1 <= (result.day - today).days <= 7
+
+
+# Gaps the 82-phrase set showed (issue 13): relative weeks and day counts,
+# days of the month, misspelled weekdays, texting shorthand, recent dates.
+EXTENDED = [
+    ("in 3 days", on(TODAY + dt.timedelta(days=3))),
+    ("en 3 dias", on(TODAY + dt.timedelta(days=3))),
+    ("dentro de dos días", on(TUE)),
+    ("in a couple of days", on(TUE)),
+    # Weeks run Monday to Sunday, so on this Sunday next week starts tomorrow.
+    ("next week", DayPhrase(MON, None, None, True)),
+    ("la semana que viene", DayPhrase(MON, None, None, True)),
+    ("in 2 weeks", DayPhrase(TODAY + dt.timedelta(weeks=2), None, None, True)),
+    ("tuesday next week", DayPhrase(TUE, None, None, True)),
+    ("nxt wk", DayPhrase(MON, None, None, True)),
+    ("the 25th", on(dt.date(2026, 11, 25))),
+    ("on the 3rd", on(dt.date(2026, 12, 3))),
+    ("el 15", on(dt.date(2026, 12, 15))),
+    ("el dia 28 por la tarde", on(dt.date(2026, 11, 28), part=AFTERNOON)),
+    ("wendsday", on(WED)),
+    ("thrusday at 10", on(THU, t(10))),
+    ("fryday morning", on(FRI, part=MORNING)),
+    ("miercles", on(WED)),
+    ("2day", on(TODAY)),
+    ("nov 20", on(dt.date(2026, 11, 20))),
+    ("el 20 de noviembre", on(dt.date(2026, 11, 20))),
+    ("jan 5", on(dt.date(2027, 1, 5))),  # months ahead, not months ago
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), EXTENDED)
+def test_reads_the_gaps_the_phrase_set_showed(text: str, expected: DayPhrase) -> None:
+    assert parse_day_phrase(text, TODAY, "es" if "dia" in text else "en") == expected
