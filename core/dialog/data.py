@@ -67,16 +67,30 @@ def _count(value: object) -> bool:
     return type(value) is int and value >= 0
 
 
+def _clock(value: object) -> bool:
+    return type(value) is str and _iso(dt.time.fromisoformat)(value)
+
+
+def _part(value: object) -> bool:
+    return value in ("morning", "afternoon", "evening")
+
+
 # key -> check; a key marked required must be present.
 _CHOSEN = {
     "dept": _optional(_id),  # department
     "doc": _optional(_id),  # doctor
     "vt": _optional(_id),  # visit type
     "move": _optional(_id),  # the visit being moved, when rescheduling
+    # What the patient asked for before the times were searched (intents.py).
+    "day": _optional(_day),  # the local day asked for
+    "at": _optional(_clock),  # a time of day, "HH:MM"
+    "after": _optional(_clock),  # times from this one on
+    "before": _optional(_clock),  # times before this one
+    "part": _optional(_part),  # morning, afternoon or evening
+    "open": _optional(lambda value: type(value) is bool),  # day is a first day
 }
 _TIMES = _CHOSEN | {
     "min": _id,  # the visit type's minutes (required below)
-    "day": _optional(_day),  # the local day asked for
     "offers": _slots,  # the times offered
     "shown": _count,  # index of the page of offers on screen
     "pick": _slot,  # the offer chosen

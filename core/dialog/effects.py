@@ -17,6 +17,7 @@ from core.dialog.outcome import (
     FlagIfUpcoming,
     JoinWaitlist,
     Reschedule,
+    RunningLate,
     Turn,
 )
 from core.dialog.say import reply, when_text
@@ -96,6 +97,8 @@ def run(effect: Effect, turn: Turn, results: Results) -> None:
         _join_waitlist(effect, turn.patient.id)
     elif isinstance(effect, AcceptOffer):
         results.replies.append(_accept_offer(effect, turn))
+    elif isinstance(effect, RunningLate):
+        booking.note_running_late(effect.appointment_id, effect.note, now, actor)
     elif isinstance(effect, FlagIfUpcoming):
         upcoming = Appointment.select().where(
             Appointment.patient == turn.patient.id,

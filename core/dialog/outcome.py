@@ -5,13 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from core.messaging.inbound import Reply
 from core.policy import Policy
 
 if TYPE_CHECKING:
+    from core.dialog.intents import Reading
     from core.dialog.view import View
+
+# The states whose context changes how words read: a bare "yes" confirms a
+# reminder, and is small talk just after a task.
+_REMINDER, _MENU = "reminder", "menu"
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,38 @@ class Turn:
 
     def with_lang(self, lang: str) -> Turn:
         return replace(self, lang=lang)
+
+    def with_text(self, text: str, state: str, data: dict | None = None) -> Turn:
+        """Another message in this turn's place: a wish kept from an earlier step."""
+        from core.dialog.understand import normalize
+
+        return replace(
+            self, text=text, words=normalize(text), state=state, data=data or {}
+        )
+
+    @property
+    def today(self) -> dt.date:
+        """Today in the clinic's time zone."""
+        return self.now.astimezone(self.policy.tz).date()
+
+    @cached_property
+    def reading(self) -> Reading:
+        """What the message says (intents.read), worked out once a turn."""
+        from core.dialog.intents import read
+
+        context = "menu"
+        if self.state == _REMINDER:
+            context = "reminder"
+        elif self.state == _MENU and self.data.get("done"):
+            context = "after_task"
+        return read(
+            self.text,
+            self.view.catalog(),
+            self.today,
+            self.lang,
+            self.policy.date_order,
+            context,
+        )
 
 
 # Effects: writes the service runs after step(), in the same transaction.
@@ -93,6 +131,14 @@ class AcceptOffer:
 
 
 @dataclass(frozen=True)
+class RunningLate:
+    """Write on today's visit that the patient will be late, for staff."""
+
+    appointment_id: int
+    note: str
+
+
+@dataclass(frozen=True)
 class FlagIfUpcoming:
     """Flag the conversation for staff if the patient has visits coming up."""
 
@@ -100,7 +146,14 @@ class FlagIfUpcoming:
 
 
 Effect = (
-    Book | Reschedule | Confirm | Cancel | JoinWaitlist | AcceptOffer | FlagIfUpcoming
+    Book
+    | Reschedule
+    | Confirm
+    | Cancel
+    | JoinWaitlist
+    | AcceptOffer
+    | RunningLate
+    | FlagIfUpcoming
 )
 
 

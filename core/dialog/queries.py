@@ -66,7 +66,7 @@ PATIENT_BY_ID = Prepared(
 # What the View shows of the clinic: departments, doctors, kinds of visit, visits.
 DEPARTMENTS = Prepared(
     lambda active, doctor_active: (
-        Department.select(Department.id, Department.name)
+        Department.select(Department.id, Department.name, Department.names)
         .where(
             Department.active == active,
             Department.id.in_(
@@ -92,7 +92,9 @@ DEPARTMENT_DOCTORS = Prepared(
 )
 VISIT_TYPES = Prepared(
     lambda doctor_ids, active: (
-        VisitType.select(VisitType.id, VisitType.name, VisitType.minutes)
+        VisitType.select(
+            VisitType.id, VisitType.name, VisitType.minutes, VisitType.names
+        )
         .join(DoctorVisitType)
         .where(DoctorVisitType.doctor.in_(doctor_ids), VisitType.active == active)
         .distinct()
@@ -101,18 +103,18 @@ VISIT_TYPES = Prepared(
 )
 DOCTOR_NAMES = Prepared(
     lambda doctor_id: (
-        Doctor.select(Doctor.name, Department.name)
+        Doctor.select(Doctor.name, Department.name, Department.names)
         .join(Department)
         .where(Doctor.id == doctor_id)
     )
 )
 VISIT_TYPE_NAME = Prepared(
-    lambda visit_type_id: VisitType.select(VisitType.name).where(
+    lambda visit_type_id: VisitType.select(VisitType.name, VisitType.names).where(
         VisitType.id == visit_type_id
     )
 )
 DEPARTMENT_NAME = Prepared(
-    lambda department_id: Department.select(Department.name).where(
+    lambda department_id: Department.select(Department.name, Department.names).where(
         Department.id == department_id
     )
 )
@@ -130,6 +132,8 @@ def _visit_query(*where):
             VisitType.id,
             VisitType.name,
             VisitType.minutes,
+            Department.names,
+            VisitType.names,
         )
         .join(Doctor)
         .join(Department)
@@ -150,5 +154,25 @@ UPCOMING = Prepared(
 VISIT = Prepared(
     lambda appointment_id, patient_id: _visit_query(
         Appointment.id == appointment_id, Appointment.patient == patient_id
+    )
+)
+
+
+# Everything a patient may name, for the understanding step (catalog.py).
+CATALOG_DOCTORS = Prepared(
+    lambda active, department_active: (
+        Doctor.select(Doctor.id, Doctor.name, Doctor.department)
+        .join(Department)
+        .where(Doctor.active == active, Department.active == department_active)
+        .order_by(Doctor.name)
+    )
+)
+CATALOG_VISIT_TYPES = Prepared(
+    lambda active: (
+        VisitType.select(
+            VisitType.id, VisitType.name, VisitType.names, VisitType.minutes
+        )
+        .where(VisitType.active == active)
+        .order_by(VisitType.name)
     )
 )

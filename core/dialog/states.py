@@ -4,6 +4,11 @@ This table is the source of docs/dialog.mmd (a test checks they agree) and
 of the check that every transition step() makes is one it declares. MENU and
 a re-prompt (staying put) are open from every state, through the keywords
 and the re-prompt rule, and HANDOFF after two replies not understood.
+
+A sentence may also ask for something else altogether ("actually, cancel my
+friday visit" while choosing a time): the understanding step then starts
+that flow wherever the patient is. ROUTED lists the states such a jump can
+land in; they are open from every state but ASK_NAME, as MENU is.
 """
 
 from __future__ import annotations
@@ -51,6 +56,12 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     WAITLIST_OFFER: (MENU, *_BOOKING_ENTRY, MY_APPOINTMENTS, HANDOFF),
 }
 STATES = frozenset(TRANSITIONS)
+# Where a sentence can take a patient from anywhere (flows/route.py): the
+# first step of booking, of moving or of cancelling a visit, and a person.
+ROUTED = frozenset(
+    {*_BOOKING_ENTRY, PICK_TIME, NO_TIMES, CONFIRM_BOOKING, MY_APPOINTMENTS,
+     APPOINTMENT_ACTIONS, CANCEL_CHECK, HANDOFF}
+)  # fmt: skip
 # Where a conversation can begin: first contact, or a context the scheduler opens.
 ENTRY_STATES = (START, REMINDER, WAITLIST_OFFER)
 # Mid-flow states that lapse back to the menu after the idle timeout. Reminder
@@ -64,7 +75,9 @@ EXPIRED_MARK = "expired"
 
 def allowed(before: str, after: str) -> bool:
     """Whether step() may move from before to after."""
-    return after in TRANSITIONS.get(before, ()) or after in (before, MENU, HANDOFF)
+    if after in TRANSITIONS.get(before, ()) or after in (before, MENU, HANDOFF):
+        return True
+    return before != ASK_NAME and before in STATES and after in ROUTED
 
 
 def mermaid() -> str:
@@ -74,4 +87,7 @@ def mermaid() -> str:
     for state, targets in TRANSITIONS.items():
         lines += [f"    {state} --> {target}" for target in targets]
     lines.append("    note right of menu : MENU, 0 and the idle timeout lead here")
+    lines.append(
+        "    note left of pick_time : a sentence can start any flow from any state"
+    )
     return "\n".join(lines) + "\n"

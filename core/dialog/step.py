@@ -6,8 +6,8 @@ import logging
 
 from core.dialog import data, understand
 from core.dialog import states as S
-from core.dialog.flows import booking, offers, start, times, visits
-from core.dialog.flows.common import to_menu
+from core.dialog.flows import answers, booking, offers, route, start, times, visits
+from core.dialog.flows.common import greet, to_menu
 from core.dialog.outcome import Effect, FlagIfUpcoming, Handler, Outcome, Turn
 from core.dialog.say import join, problem_text, reply
 from core.errors import DomainError
@@ -23,6 +23,15 @@ HANDLERS: dict[str, Handler] = (
 )
 MISUNDERSTOOD_LIMIT = 2  # replies not understood in a row before staff step in
 OPT_OUT_REASON = "opted out of texts with a visit coming up"
+# Carriers and Twilio read a bare CANCEL as STOP: a patient at a visit's
+# options who types the word has lost texts, and almost surely meant the visit.
+CANCEL_WORD_REASON = (
+    "texted CANCEL at a visit's options: the carrier opted them out of texts; "
+    "they probably meant to cancel the visit. Please call them"
+)
+BOOKING_STATES = (S.PICK_DEPARTMENT, S.PICK_DOCTOR, S.PICK_VISIT_TYPE, S.PICK_DAY,
+                  S.PICK_TIME, S.NO_TIMES, S.CONFIRM_BOOKING)  # fmt: skip
+VISIT_STATES = (S.REMINDER, S.APPOINTMENT_ACTIONS, S.CANCEL_CHECK, S.MY_APPOINTMENTS)
 
 assert set(HANDLERS) == S.STATES, "every state in the table needs a handler"
 
@@ -37,12 +46,14 @@ def _keyword(turn: Turn, keyword: str) -> Outcome:
     carrier = turn.keyword is not None  # the provider already answered the patient
     if keyword == "opt_out":
         replies = [] if carrier else [reply(turn, "opted_out")]
+        meant_visit = carrier and turn.words == "cancel" and turn.state in VISIT_STATES
         return Outcome(
             turn.state,
             turn.data,
             replies,
             effects=[FlagIfUpcoming(OPT_OUT_REASON)],
             patient={"sms_opt_out": True},
+            flag=CANCEL_WORD_REASON if meant_visit else None,
         )
     if keyword == "opt_in":
         replies = [] if carrier else [reply(turn, "opted_in")]
@@ -100,7 +111,7 @@ def step(turn: Turn) -> Outcome:
     if turn.shared_phone:
         # The linked patient may be one we know: greet them as such.
         first_contact = turn.state in (S.START, S.ASK_NAME, S.ASK_CONSENT)
-        again = start.greet(turn) if first_contact else _prompt(turn)
+        again = greet(turn) if first_contact else _prompt(turn)
         again.replies = join(reply(turn, "phone_linked"), *again.replies)
         return again
     keyword = turn.keyword or understand.keyword(turn.words, turn.text)
@@ -120,11 +131,29 @@ def step(turn: Turn) -> Outcome:
         # state reads: start the patient again. A handler's own error is a bug,
         # and reaches the service's fallback.
         log.warning("unreadable data in state %s; back to the menu", turn.state)
-        return start.show_menu(turn) if turn.patient.name else start.greet(turn)
+        return start.show_menu(turn) if turn.patient.name else greet(turn)
+    said = turn.reading.intent
+    if said == "opt_out" or (said == "language" and turn.reading.lang):
+        return _keyword(
+            turn, "opt_out" if said == "opt_out" else f"lang_{turn.reading.lang}"
+        )
     outcome = handler.handle(turn)
+    if outcome is None:
+        outcome = _elsewhere(turn, handler)
     if outcome is None:
         return _not_understood(turn, handler)
     return outcome
+
+
+def _elsewhere(turn: Turn, handler: Handler) -> Outcome | None:
+    """The answer did not fit this step: act on what it does say, if anything."""
+    if turn.reading.intent == "smalltalk":
+        return answers.small_talk(turn, handler.prompt(turn))
+    if turn.state in (S.START, S.ASK_NAME, S.ASK_CONSENT):
+        return None  # who this is comes first; their request is kept (start.py)
+    if turn.state in BOOKING_STATES and turn.reading.intent == "book":
+        return booking.carry_on(turn)  # "actually dr ortiz, thursday"
+    return route.act(turn, route.SWITCHES)
 
 
 def recover(turn: Turn, effect: Effect, error: DomainError) -> Outcome:

@@ -41,7 +41,6 @@ NO = {
     "n", "no", "nope", "nah", "no thanks", "no gracias", "not now", "keep",
     "keep it", "👎", "❌",
 }  # fmt: skip
-SPANISH_HINTS = {"hola", "buenas", "buenos", "cita", "quiero", "necesito", "gracias"}
 
 _EMOJI_KEEP = {"👍", "✅", "👌", "👎", "❌"}
 _NUMBER_RE = re.compile(
@@ -102,10 +101,6 @@ def is_greeting(words: str) -> bool:
     return words in GREETINGS
 
 
-def looks_spanish(words: str) -> bool:
-    return bool(SPANISH_HINTS & set(words.split()))
-
-
 def number(words: str) -> int | None:
     """The option number a message starts with ("2", "#2", "2 please")."""
     match = _NUMBER_RE.match(words)
@@ -127,9 +122,26 @@ def said_time(words: str) -> dt.time | None:
     return None
 
 
+ORDINALS = {
+    "first": 1, "1st": 1, "primera": 1, "primero": 1, "primer": 1,
+    "second": 2, "2nd": 2, "segunda": 2, "segundo": 2,
+    "third": 3, "3rd": 3, "tercera": 3, "tercero": 3, "tercer": 3,
+    "fourth": 4, "4th": 4, "cuarta": 4, "cuarto": 4,
+    "fifth": 5, "5th": 5, "quinta": 5, "quinto": 5,
+}  # fmt: skip
+_ORDINAL_FILLER = {"the", "one", "option", "la", "el", "opcion", "please", "de",
+                   "una", "uno", "pls", "por", "favor"}  # fmt: skip
+
+
+def ordinal(words: str) -> int | None:
+    """ "the second one", "la primera": the option's number, or None."""
+    said = [w for w in words.split() if w not in _ORDINAL_FILLER]
+    return ORDINALS.get(said[0]) if len(said) == 1 else None
+
+
 def pick(words: str, labels: Sequence[str]) -> int | None:
-    """Index of the option the message chose, by number or by the label's words."""
-    chosen = number(words)
+    """Index of the option the message chose: by number, ordinal or label words."""
+    chosen = number(words) or ordinal(words)
     if chosen is not None:
         return chosen - 1 if 1 <= chosen <= len(labels) else None
     if not words:

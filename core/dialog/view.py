@@ -11,9 +11,11 @@ from core.clinic.calendar import (
     load_closures,
     next_slots,
 )
+from core.clinic.queries import localized
 from core.clinic.slots import day_slots
 from core.clock import from_db, to_db
 from core.dialog import queries
+from core.dialog.catalog import Catalog, catalog_of
 from core.models import LIVE_STATUSES
 from core.policy import Policy
 
@@ -52,6 +54,16 @@ def _distinct_times(slots: list[Slot]) -> list[Slot]:
 MAX_LISTED = 9  # upcoming visits listed as numbered options
 
 
+def _merged(spans: list[tuple[dt.time, dt.time]]) -> list[tuple[dt.time, dt.time]]:
+    merged: list[tuple[dt.time, dt.time]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
 class View:
     """Database reads for one turn, inside the caller's transaction."""
 
@@ -59,10 +71,24 @@ class View:
         self.policy = policy
         self.now = now
         self._names: dict[tuple, tuple[str, str, str]] = {}
+        self._catalog: Catalog | None = None
 
-    def departments(self) -> list[tuple[int, str]]:
-        """Active departments with at least one active doctor."""
-        return queries.DEPARTMENTS.rows(True, True)
+    def catalog(self) -> Catalog:
+        """The names patients may use, read each turn: console edits count at once."""
+        if self._catalog is None:
+            self._catalog = catalog_of(
+                tuple(queries.CATALOG_DOCTORS.rows(True, True)),
+                tuple(queries.DEPARTMENTS.rows(True, True)),
+                tuple(queries.CATALOG_VISIT_TYPES.rows(True)),
+            )
+        return self._catalog
+
+    def departments(self, lang: str = "en") -> list[tuple[int, str]]:
+        """Active departments with at least one active doctor, named in lang."""
+        return [
+            (id_, localized(name, raw, lang))
+            for id_, name, raw in queries.DEPARTMENTS.rows(True, True)
+        ]
 
     def doctors(self, department_id: int | None = None) -> list[tuple[int, str]]:
         if department_id is None:
@@ -79,26 +105,40 @@ class View:
             return [doctor_id]
         return active_doctor_ids(department_id, visit_type_id)
 
-    def visit_types(self, doctor_ids: list[int]) -> list[tuple[int, str, int]]:
-        """(id, name, minutes) of active visit types any of these doctors offer."""
+    def visit_types(
+        self, doctor_ids: list[int], lang: str = "en"
+    ) -> list[tuple[int, str, int]]:
+        """(id, name in lang, minutes) of active visit types these doctors offer."""
         if not doctor_ids:
             return []
-        return queries.VISIT_TYPES.rows(list(doctor_ids), True)
+        return [
+            (id_, localized(name, raw, lang), minutes)
+            for id_, name, minutes, raw in queries.VISIT_TYPES.rows(
+                list(doctor_ids), True
+            )
+        ]
 
-    def names(self, doctor_id: int, visit_type_id: int | None) -> tuple[str, str, str]:
-        """(doctor, department, visit type) names for a summary."""
-        key = (doctor_id, visit_type_id)
+    def names(
+        self, doctor_id: int, visit_type_id: int | None, lang: str = "en"
+    ) -> tuple[str, str, str]:
+        """(doctor, department, visit type) names for a summary, in lang."""
+        key = (doctor_id, visit_type_id, lang)
         if key not in self._names:  # asked several times a turn
-            doctor, department = queries.DOCTOR_NAMES.first(doctor_id) or ("", "")
+            doctor, department, raw = queries.DOCTOR_NAMES.first(doctor_id) or (
+                "",
+                "",
+                "{}",
+            )
             visit_type = ""
             if visit_type_id is not None:
-                (visit_type,) = queries.VISIT_TYPE_NAME.first(visit_type_id) or ("",)
-            self._names[key] = (doctor, department, visit_type)
+                name, names = queries.VISIT_TYPE_NAME.first(visit_type_id) or ("", "")
+                visit_type = localized(name, names, lang)
+            self._names[key] = (doctor, localized(department, raw, lang), visit_type)
         return self._names[key]
 
-    def department_name(self, department_id: int) -> str:
-        (name,) = queries.DEPARTMENT_NAME.first(department_id) or ("",)
-        return name
+    def department_name(self, department_id: int, lang: str = "en") -> str:
+        name, raw = queries.DEPARTMENT_NAME.first(department_id) or ("", "{}")
+        return localized(name, raw, lang)
 
     def free_on(self, doctor_ids: list[int], day: dt.date, minutes: int) -> list[Slot]:
         """Free times on one local day across these doctors, earliest first."""
@@ -131,20 +171,69 @@ class View:
         return _distinct_times(found)[:count]
 
     @staticmethod
-    def _visits(rows: list[tuple]) -> list[Visit]:
-        return [
-            Visit(id_, from_db(start), status, did, doc, dept, vtid, vt, minutes)
-            for id_, start, status, did, doc, dept, vtid, vt, minutes in rows
-        ]
+    def _visits(rows: list[tuple], lang: str) -> list[Visit]:
+        visits = []
+        for row in rows:
+            *visit, dept_names, vt_names = row
+            id_, start, status, did, doc, dept, vtid, vt, minutes = visit
+            department = localized(dept, dept_names, lang)
+            kind = localized(vt, vt_names, lang)
+            visits.append(
+                Visit(
+                    id_,
+                    from_db(start),
+                    status,
+                    did,
+                    doc,
+                    department,
+                    vtid,
+                    kind,
+                    minutes,
+                )
+            )
+        return visits
 
-    def upcoming(self, patient_id: int) -> list[Visit]:
+    def upcoming(self, patient_id: int, lang: str = "en") -> list[Visit]:
         """The patient's live visits that have not started, soonest first."""
         rows = queries.UPCOMING.rows(
             patient_id, to_db(self.now), LIVE_STATUSES, MAX_LISTED
         )
-        return self._visits(rows)
+        return self._visits(rows, lang)
 
-    def visit(self, appointment_id: int, patient_id: int) -> Visit | None:
+    def today(self, patient_id: int, lang: str = "en") -> list[Visit]:
+        """The patient's live visits today (clinic time), started or not."""
+        tz = self.policy.tz
+        local = self.now.astimezone(tz)
+        start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        rows = queries.UPCOMING.rows(
+            patient_id, to_db(start.astimezone(dt.UTC)), LIVE_STATUSES, MAX_LISTED
+        )
+        visits = self._visits(rows, lang)
+        return [v for v in visits if v.start.astimezone(tz).date() == local.date()]
+
+    def visit(
+        self, appointment_id: int, patient_id: int, lang: str = "en"
+    ) -> Visit | None:
         """One of this patient's visits, or None."""
-        found = self._visits(queries.VISIT.rows(appointment_id, patient_id))
+        found = self._visits(queries.VISIT.rows(appointment_id, patient_id), lang)
         return found[0] if found else None
+
+    def open_hours(self, day: dt.date) -> list[tuple[dt.time, dt.time]]:
+        """When the clinic is open on a local day: any active doctor working.
+
+        Working hours minus closures and whole days off, merged; local times.
+        """
+        ids = active_doctor_ids(None, None)
+        if not ids:
+            return []
+        if load_closures(day, day):
+            return []
+        tz = self.policy.tz
+        spans = []
+        for cal in load_calendars(ids, day, day, self.policy, with_busy=False):
+            for start, end in cal.hours.get(day.weekday(), []):
+                begin = dt.datetime.combine(day, start, tz)
+                finish = dt.datetime.combine(day, end, tz)
+                if not any(lo <= begin and finish <= hi for lo, hi in cal.time_off):
+                    spans.append((start, end))
+        return _merged(sorted(spans))

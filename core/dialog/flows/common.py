@@ -17,3 +17,15 @@ def menu_reply(turn: Turn) -> Reply:
 def to_menu(turn: Turn, *lead: Reply, **changes) -> Outcome:
     """Say the lead lines, then show the menu."""
     return Outcome(S.MENU, {}, join(*lead, menu_reply(turn)), **changes)
+
+
+def greet(turn: Turn) -> Outcome:
+    """Greet a known patient by first name; ask a new one for their name."""
+    if not turn.patient.first_name:
+        return Outcome(S.ASK_NAME, {}, [reply(turn, "greet_new")])
+    if turn.patient.consented:
+        hello = reply(turn, "greet_known", labels(turn, *MENU_KEYS))
+        return Outcome(S.MENU, {}, [hello])
+    # Known by name (staff entered them, or Telegram told us) but never asked.
+    ask = reply(turn, "greet_consent", labels(turn, "yes", "no"))
+    return Outcome(S.ASK_CONSENT, {}, [ask])

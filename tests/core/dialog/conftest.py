@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 from dataclasses import dataclass, field
 
 import pytest
 
+from core.audit import Actor
+from core.clinic import booking
+from core.clock import to_db
 from core.dialog.service import handle_inbound
 from core.dialog.states import allowed
 from core.messaging.inbound import Inbound, Reply
 from core.messaging.texts import gsm_fold, sms_segments
 from core.models import Conversation
+from core.policy import load_policy
 from tests.factories import (
     make_department,
     make_doctor,
@@ -24,6 +29,7 @@ from tests.factories import (
 MAX_SMS_SEGMENTS = 3  # a whole reply with its choices; texts alone must fit 2
 # Monday 2026-11-23 08:00 UTC; the clinic runs on UTC unless a test says otherwise.
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
+TUESDAY_10 = dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.UTC)
 _ids = itertools.count(1)
 
 
@@ -111,3 +117,30 @@ def known(clinic):
 @pytest.fixture
 def chat(known):
     return Chat(known.phone)
+
+
+def book_visit(patient, doctor, start=TUESDAY_10):
+    """A visit staff booked for the patient (Tuesday 10:00 unless said)."""
+    return booking.book(
+        patient_id=patient.id,
+        doctor_id=doctor.id,
+        start=start,
+        policy=load_policy(),
+        now=NOW,
+        actor=Actor("staff", 1),
+    )
+
+
+def open_context(patient, state, data, channel="sms", address=None):
+    """What the scheduler writes when it sends a reminder or an offer."""
+    Conversation.insert(
+        channel=channel,
+        address=address or patient.phone,
+        patient=patient.id,
+        state=state,
+        data=json.dumps(data),
+        updated_at=to_db(NOW - dt.timedelta(hours=5)),
+    ).on_conflict(
+        conflict_target=[Conversation.channel, Conversation.address],
+        preserve=[Conversation.state, Conversation.data, Conversation.updated_at],
+    ).execute()

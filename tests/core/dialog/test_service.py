@@ -21,37 +21,12 @@ from core.models import (
     WaitlistEntry,
     WaitlistOffer,
 )
-from core.policy import load_policy
 from tests.core.dialog.conftest import NOW, Chat
+from tests.core.dialog.conftest import book_visit as _book
+from tests.core.dialog.conftest import open_context as _open_context
 from tests.factories import make_patient
 
 TUESDAY_10 = dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.UTC)
-
-
-def _book(patient, doctor, start=TUESDAY_10):
-    return booking.book(
-        patient_id=patient.id,
-        doctor_id=doctor.id,
-        start=start,
-        policy=load_policy(),
-        now=NOW,
-        actor=Actor("staff", 1),
-    )
-
-
-def _open_context(patient, state, data, channel="sms", address=None):
-    """What the scheduler writes when it sends a reminder or an offer."""
-    Conversation.insert(
-        channel=channel,
-        address=address or patient.phone,
-        patient=patient.id,
-        state=state,
-        data=json.dumps(data),
-        updated_at=to_db(NOW - dt.timedelta(hours=5)),
-    ).on_conflict(
-        conflict_target=[Conversation.channel, Conversation.address],
-        preserve=[Conversation.state, Conversation.data, Conversation.updated_at],
-    ).execute()
 
 
 def test_turn_stores_inbound_and_replies_with_choices(clinic, chat, known):
@@ -141,8 +116,10 @@ def test_reminder_three_reschedules_in_spanish(clinic, chat, known):
     visit = _book(known, clinic["hart"])
     _open_context(known, "reminder", {"appointment_id": visit.id})
     assert "Qué día" in chat.send("3")
-    assert "Horas libres el mié 25 nov" in chat.send("miércoles a las 11")
-    assert "Cambiar su cita con Dr. Hart al mié 25 nov, 11:00" in chat.send("las 11:00")
+    # A day and a time that is free: one question left.
+    assert "Cambiar su cita con Dr. Hart al mié 25 nov, 11:00" in chat.send(
+        "miércoles a las 11"
+    )
     assert "es ahora el mié 25 nov, 11:00" in chat.send("sí")
     assert Appointment.get_by_id(visit.id).start == dt.datetime(2026, 11, 25, 11, 0)
 
@@ -205,19 +182,20 @@ def test_anything_else_in_offer_goes_on_normally(clinic, chat, known):
     assert WaitlistOffer.get_by_id(offer.id).status == "open"
 
 
-TAKEN = {  # day asked, time picked, what "taken" says, the booked summary
-    "en": ("tomorrow 10am", "the 10:00 one", "10:00 was just taken", "yes",
+TAKEN = {  # day and time asked (free, so straight to "Book?"), what "taken"
+    # says, the booked summary
+    "en": ("tomorrow 10am", "10:00 was just taken", "yes",
            "Booked: Consultation with Dr. Hart on Tue 24 Nov, 10:30"),
-    "es": ("mañana a las 10", "las 10:00", "las 10:00 se acaban de reservar", "sí",
+    "es": ("mañana a las 10", "las 10:00 se acaban de reservar", "sí",
            "Reservado: Consultation con Dr. Hart el mar 24 nov, 10:30"),
 }  # fmt: skip
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_time_just_taken_offers_nearest_free_times(clinic, chat, known, lang):
-    day, pick, taken, yes, booked = TAKEN[lang]
+    day, taken, yes, booked = TAKEN[lang]
     Patient.update(language=lang).execute()
-    for text in ("hi", "1", "1", "1", "1", day, pick):
+    for text in ("hi", "1", "1", "1", "1", day):
         chat.send(text)
     assert chat.state() == "confirm_booking"
     _book(make_patient(), clinic["hart"], TUESDAY_10)  # someone else, meanwhile

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from core.dialog import understand
+from core.dialog.catalog import Catalog, Named
 from core.dialog.outcome import Book, Cancel, Confirm, PatientInfo, Turn
 from core.dialog.step import step
 from core.dialog.view import Visit
@@ -18,7 +19,14 @@ VISIT = Visit(7, TEN, "scheduled", 1, "Dr. Hart", "GP", 1, "Consultation", 30)
 class FakeView:
     """The clinic as step() sees it: one department, one doctor, free mornings."""
 
-    def departments(self):
+    def catalog(self):
+        return Catalog(
+            [Named(1, "Dr. Hart", {}, department_id=1)],
+            [Named(1, "GP", {})],
+            [Named(1, "Consultation", {}, minutes=30)],
+        )
+
+    def departments(self, lang="en"):
         return [(1, "GP")]
 
     def doctors(self, department_id=None):
@@ -27,13 +35,13 @@ class FakeView:
     def doctor_ids(self, department_id, doctor_id, visit_type_id):
         return [1]
 
-    def visit_types(self, doctor_ids):
+    def visit_types(self, doctor_ids, lang="en"):
         return [(1, "Consultation", 30)]
 
-    def names(self, doctor_id, visit_type_id):
+    def names(self, doctor_id, visit_type_id, lang="en"):
         return "Dr. Hart", "GP", "Consultation"
 
-    def department_name(self, department_id):
+    def department_name(self, department_id, lang="en"):
         return "GP"
 
     def free_on(self, doctor_ids, day, minutes):
@@ -43,10 +51,13 @@ class FakeView:
     def next_free(self, doctor_ids, from_day, minutes, count):
         return self.free_on(doctor_ids, from_day + dt.timedelta(days=1), minutes)
 
-    def upcoming(self, patient_id):
+    def upcoming(self, patient_id, lang="en"):
         return [VISIT]
 
-    def visit(self, appointment_id, patient_id):
+    def today(self, patient_id, lang="en"):
+        return []
+
+    def visit(self, appointment_id, patient_id, lang="en"):
         return VISIT if appointment_id == VISIT.id else None
 
 

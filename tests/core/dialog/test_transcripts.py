@@ -32,7 +32,7 @@ BOOK = {
         ("1", "Which doctor", "pick_doctor"),
         ("Dr. Hart", "What kind of visit", "pick_visit_type"),
         ("1", "Which day", "pick_day"),
-        ("tmrw 10:30", "Free times on Tue 24 Nov", "pick_time"),
+        ("tmrw", "Free times on Tue 24 Nov", "pick_time"),
         (
             "the 10:30 one",
             "Book Consultation with Dr. Hart on Tue 24 Nov, 10:30?",
@@ -46,8 +46,8 @@ BOOK = {
         ("2", "Qué día", "pick_day"),  # one doctor, one kind of visit: both skipped
         ("martes por la tarde", "Horas libres el mar 24 nov", "pick_time"),
         (
-            "1",
-            "Reservar Consultation con Dr. Velasco el mar 24 nov, 12:00",
+            "1",  # la tarde starts after lunch, at two
+            "Reservar Consultation con Dr. Velasco el mar 24 nov, 14:00",
             "confirm_booking",
         ),
         ("sí", "Reservado: Consultation con Dr. Velasco", "menu"),
@@ -146,8 +146,12 @@ def test_reschedule_keeps_old_time_until_new_one_booked(clinic, chat):
         ("2", "Your upcoming visits", "my_appointments"),
         ("1", "What would you like to do", "appointment_actions"),
         ("3", "Which day", "pick_day"),
-        ("wednesday 9am", "Free times on Wed 25 Nov", "pick_time"),
-        ("1", "Move your visit with Dr. Hart to Wed 25 Nov, 09:00?", "confirm_booking"),
+        # A free day and time: straight to the one question left.
+        (
+            "wednesday 9am",
+            "Move your visit with Dr. Hart to Wed 25 Nov, 09:00?",
+            "confirm_booking",
+        ),
         ("2", "Free times on Wed 25 Nov", "pick_time"),  # no: back to the times
         ("1", "Move your visit", "confirm_booking"),
         ("yes", "now on Wed 25 Nov, 09:00", "menu"),
@@ -251,7 +255,7 @@ def test_one_misunderstanding_then_sense_resets_the_count(clinic, chat):
 
     for text in ("hi", "1", "2"):
         chat.send(text)
-    assert "did not get the day" in chat.send("whenever")
+    assert "did not get the day" in chat.send("banana")
     chat.send("tomorrow")
     assert "did not get that" in chat.send("blue")
     assert chat.state() == "pick_time" and not Conversation.get().flagged
@@ -316,7 +320,7 @@ SPANISH_DETOURS = [
     ("1", "Qué especialidad", "pick_department"),
     ("2", "Qué día", "pick_day"),
     ("cuando sea", "no entendí el día", "pick_day"),
-    ("AYUDA", "MENU empieza de nuevo", "pick_day"),
+    ("AYUDA", "INICIO empieza de nuevo", "pick_day"),
     ("mañana", "Horas libres el mar 24 nov", "pick_time"),
 ]
 

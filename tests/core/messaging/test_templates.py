@@ -33,12 +33,25 @@ CONTEXT = {
         "code": "A7",
         "count": 60,
         "problem": "This visit is already cancelled; it cannot be confirmed.",
+        # Clinic facts staff write in Settings, and the schedule's hours.
+        "answer": "1200 Riverside Avenue, Suite 300, Springfield, IL 62704. Free"
+        " parking behind the building, entrance on Oak Street; two accessible"
+        " spaces by the main door. Take the lift to the 3rd floor.",
+        "hours": "Mon-Fri 08:00-19:00, Sat 09:00-13:00",
+        "phone": "+1 555 0100",
+        "wish": "in the afternoon after 16:30",
+        "next": "Mon 30 Nov",
         "reason": SENTINEL,
         "notes": SENTINEL,
         "diagnosis": SENTINEL,
     },
 }
-CONTEXT["es"] = CONTEXT["en"] | {"when": "mié 25 nov, 10:30", "day": "mié 25 nov"}
+CONTEXT["es"] = CONTEXT["en"] | {
+    "when": "mié 25 nov, 10:30",
+    "day": "mié 25 nov",
+    "wish": "por la tarde después de las 16:30",
+    "next": "lun 30 nov",
+}
 TEMPLATES = template_files()
 
 
