@@ -167,22 +167,22 @@ _SINGLE_OPT_OUT = {"stop", "stopall", "unsubscribe", "baja", "parar", "end", "qu
 _SINGLE_LANGUAGE = {"espanol", "spanish", "english", "ingles", "castellano"}
 
 
-def _is_smalltalk(words: str) -> str | None:
-    """'greeting' or 'thanks' when the message is only that; else None."""
-    said = words.split()
-    if not said:
-        return None
-    if all(
-        w in L.THANKS or w in ("and", "y", "you", "so", "much", "very") for w in said
-    ):
-        return "thanks"
-    rest = words
-    for phrase in sorted(L.THANKS + L.GREETINGS, key=len, reverse=True):
-        rest = re.sub(rf"(?:^|(?<= )){re.escape(phrase)}(?= |$)", " ", rest)
-    rest = " ".join(
-        w for w in rest.split() if w not in ("and", "y", "you", "so", "much", "very")
+_SMALL_TALK = re.compile(
+    r"(?:^|(?<= ))(?:"
+    + "|".join(
+        re.escape(p) for p in sorted({*L.THANKS, *L.GREETINGS}, key=len, reverse=True)
     )
-    if rest and not all(not w.isalnum() for w in rest.split()):
+    + r")(?= |$)"
+)
+_SMALL_FILLER = frozenset(("and", "y", "you", "so", "much", "very"))
+
+
+def _is_smalltalk(words: str) -> str | None:
+    """'greeting' or 'thanks' when the message is only that (and emoji); else None."""
+    if not words:
+        return None
+    rest = _SMALL_TALK.sub(" ", words).split()
+    if any(w.isalnum() and w not in _SMALL_FILLER for w in rest):
         return None
     return "greeting" if has_any(words, L.GREETINGS) else "thanks"
 
@@ -232,11 +232,9 @@ def _intent(words: str, reading: dict, context: str) -> tuple[str | None, dict]:
         return None, {}
     if context == "reminder" and words in _REMINDER_NUMBERS:
         return _REMINDER_NUMBERS[words], {}
-    if _only(words, _SINGLE_OPT_OUT) or has_any(words, _OPT_OUT_PHRASES):
-        return "opt_out", {}
-    for lang, (multi, single) in _LANGUAGE_PHRASES.items():
-        if has_any(words, multi) or (_short(words, 3) and has_any(words, single)):
-            return "language", {"lang": lang}
+    standing, lang = _standing(words)
+    if standing is not None:
+        return standing, {"lang": lang} if lang else {}
     if has_any(words, L.STAFF):
         return "staff", {}
     question_form = "?" in reading["text"] or said[0] in L.QUESTION_STARTS
@@ -316,8 +314,8 @@ def _intent(words: str, reading: dict, context: str) -> tuple[str | None, dict]:
         return "smalltalk", {"small": small or "thanks"}
     if has_any(words, _WARM):
         return "smalltalk", {"small": "thanks"}
-    if "?" in reading["text"] or (said[0] in L.QUESTION_STARTS and len(said) >= 3):
-        return "question", {"topic": "other"}
+    if len(said) >= 3 and ("?" in reading["text"] or said[0] in L.QUESTION_STARTS):
+        return "question", {"topic": "other"}  # "purple?" is no question: a miss
     if medical:
         return "question", {"topic": "medical"}
     return None, {}
@@ -343,6 +341,28 @@ _HARD_MOVES = tuple(p for p in L.MOVE if p not in _SOFT_MOVES)
 _SOFTER_MOVES = tuple(p for p in _SOFT_MOVES if p != "make it")
 _STRONG_BOOK = tuple(p for p in L.BOOK if p not in _WEAK_BOOK)
 _LEAVES_AFTER_TASK = tuple(p for p in L.LEAVE if p != "cancel that")
+
+
+def standing_request(text: str) -> tuple[str | None, str | None]:
+    """("opt_out", None) or ("language", lang) if the text asks for one; else Nones.
+
+    These hold in every state, so step() asks before anything else; unlike
+    read() this needs no clinic names, and costs a few microseconds.
+    """
+    if text.strip().isdigit():  # an option number: the common case, and quick
+        return None, None
+    return _standing(tokens(text))
+
+
+def _standing(words: str) -> tuple[str | None, str | None]:
+    if not words or words.isdigit():
+        return None, None
+    if _only(words, _SINGLE_OPT_OUT) or has_any(words, _OPT_OUT_PHRASES):
+        return "opt_out", None
+    for lang, (multi, single) in _LANGUAGE_PHRASES.items():
+        if has_any(words, multi) or (_short(words, 3) and has_any(words, single)):
+            return "language", lang
+    return None, None
 
 
 def read(

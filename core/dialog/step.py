@@ -8,6 +8,7 @@ from core.dialog import data, understand
 from core.dialog import states as S
 from core.dialog.flows import answers, booking, offers, route, start, times, visits
 from core.dialog.flows.common import greet, to_menu
+from core.dialog.intents import standing_request
 from core.dialog.outcome import Effect, FlagIfUpcoming, Handler, Outcome, Turn
 from core.dialog.say import join, problem_text, reply
 from core.errors import DomainError
@@ -132,11 +133,9 @@ def step(turn: Turn) -> Outcome:
         # and reaches the service's fallback.
         log.warning("unreadable data in state %s; back to the menu", turn.state)
         return start.show_menu(turn) if turn.patient.name else greet(turn)
-    said = turn.reading.intent
-    if said == "opt_out" or (said == "language" and turn.reading.lang):
-        return _keyword(
-            turn, "opt_out" if said == "opt_out" else f"lang_{turn.reading.lang}"
-        )
+    said, lang = standing_request(turn.text)
+    if said is not None:  # "stop texting me", "en español por favor"
+        return _keyword(turn, "opt_out" if said == "opt_out" else f"lang_{lang}")
     outcome = handler.handle(turn)
     if outcome is None:
         outcome = _elsewhere(turn, handler)

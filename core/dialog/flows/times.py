@@ -105,7 +105,7 @@ def _local(slot: Slot, turn: Turn) -> dt.datetime:
 
 
 def _wish_text(turn: Turn, wish: Wish) -> str:
-    """"in the afternoon after 16:30", from the labels in the patient's language."""
+    """ "in the afternoon after 16:30", from the labels in the patient's language."""
     said = [label(turn.lang, f"wish_{wish.part}")] if wish.part else []
     if wish.after:
         said.append(f"{label(turn.lang, 'wish_after')} {_hhmm(wish.after)}")
