@@ -28,7 +28,7 @@ INTENTS = (
     "book", "my_visits", "cancel", "move", "confirm", "late", "question",
     "smalltalk", "leave", "staff", "opt_out", "language",
 )  # fmt: skip
-CONTEXTS = ("menu", "reminder", "after_task", "list")
+CONTEXTS = ("menu", "reminder", "after_task")  # where a message arrives (Turn.reading)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import datetime as dt
 from rapidfuzz import fuzz
 
 from core.dialog import states as S
-from core.dialog.flows.common import greet, menu_reply, to_menu
+from core.dialog.flows.common import greet, to_menu
 from core.dialog.lexicon import CONCEPTS
 from core.dialog.outcome import Outcome, RunningLate, Turn
 from core.dialog.say import reply, time_text
@@ -179,7 +179,3 @@ def small_talk(turn: Turn, prompt: Outcome | None = None) -> Outcome:
 def leave(turn: Turn) -> Outcome:
     """Never mind: whatever was under way is dropped, nothing was changed."""
     return to_menu(turn, reply(turn, "left_flow"))
-
-
-def menu_again(turn: Turn) -> Outcome:
-    return Outcome(S.MENU, {}, [menu_reply(turn)])

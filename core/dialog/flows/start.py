@@ -10,7 +10,6 @@ from core.dialog.names import is_question, name_answer
 from core.dialog.outcome import Handler, Outcome, Turn
 from core.dialog.say import join, labels, reply
 
-MAX_NAME = 60
 # A first message that asks for something is kept while we learn who this
 # is, and acted on once they have said (the name, then texts consent).
 WISH = "wish"

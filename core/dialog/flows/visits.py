@@ -178,14 +178,10 @@ def _handle_action(turn: Turn, key: str, visit_id=None) -> Outcome | None:
     action = VISIT_ANSWERS[index].action if index is not None else None
     if action is None:
         action = _action_in_words(turn)
-    if action == "confirm":
-        return _confirm(turn, visit)
-    if action == "cancel":
-        return _ask_cancel(turn, visit)
-    if action == "change":
-        return booking.begin_move(turn, visit, turn.reading)
     if action == "late":
         return _late_for(turn, visit)
+    if action in ("confirm", "cancel", "change"):
+        return _act_on(turn, visit, "move" if action == "change" else action)
     return None
 
 

@@ -12,7 +12,7 @@ import datetime as dt
 import pytest
 
 from bench.understanding import TODAY, demo_catalog, evaluate, load
-from core.dialog.intents import read
+from core.dialog.intents import CONTEXTS, INTENTS, read
 from core.dialog.names import name_answer, name_in, proper
 from core.dialog.tokens import tokens
 from core.dialog.wishes import read_wish
@@ -28,6 +28,8 @@ def test_the_corpus_is_big_enough_and_in_both_languages():
     items = load()
     assert len(items) >= 400
     assert sum(item["lang"] == "es" for item in items) >= 120
+    assert {item["intent"] for item in items} == set(INTENTS)  # every intent
+    assert {item["context"] for item in items} <= set(CONTEXTS)
 
 
 def test_intents_and_details_meet_the_targets_on_the_corpus():
