@@ -71,6 +71,14 @@ class Turn:
         """Today in the clinic's time zone."""
         return self.now.astimezone(self.policy.tz).date()
 
+    @property
+    def answer(self) -> bool | None:
+        """Yes, no or neither: the quick reader first, the full reading if need be."""
+        from core.dialog.understand import yes_no
+
+        said = yes_no(self.words)
+        return said if said is not None else self.reading.answer
+
     @cached_property
     def reading(self) -> Reading:
         """What the message says (intents.read), worked out once a turn."""

@@ -83,9 +83,7 @@ def _handle_name(turn: Turn) -> Outcome | None:
 
 def _handle_consent(turn: Turn) -> Outcome | None:
     index = understand.pick(turn.words, labels(turn, "yes", "no"))
-    answer = understand.yes_no(turn.words)
-    if answer is None:
-        answer = turn.reading.answer
+    answer = turn.answer
     if index == 0 or (answer is True and index is None):
         lead, changes = reply(turn, "consent_yes"), {"consent_at": turn.now}
     elif index == 1 or answer is False:

@@ -401,9 +401,7 @@ def _ask_confirm(turn: Turn, data: dict) -> Outcome:
 
 def _handle_confirm(turn: Turn) -> Outcome | None:
     data = turn.data
-    answer = understand.yes_no(turn.words)
-    if answer is None:
-        answer = turn.reading.answer
+    answer = turn.answer
     if answer is None and turn.reading.intent == "confirm":
         answer = True  # "sounds good", "perfecto", "book it"
     yes = "yes_move" if data.get("move") else "yes_book"

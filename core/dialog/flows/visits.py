@@ -192,9 +192,7 @@ def _action_in_words(turn: Turn) -> str | None:
         return intent
     if intent == "move" or (intent == "book" and turn.reading.when):
         return "change"  # "se puede el viernes por la tarde?" to a reminder
-    answer = understand.yes_no(turn.words)
-    if answer is None:
-        answer = turn.reading.answer
+    answer = turn.answer
     if answer is True:
         return "confirm"
     if answer is False:
@@ -229,9 +227,7 @@ def _handle_cancel(turn: Turn) -> Outcome | None:
     if visit is None:
         return _not_live(turn)
     index = understand.pick(turn.words, labels(turn, "yes", "no"))
-    answer = understand.yes_no(turn.words)
-    if answer is None:
-        answer = turn.reading.answer
+    answer = turn.answer
     if answer is None and turn.reading.intent == "cancel":
         answer = True  # "yes cancel it", "cancelala"
     elif answer is None and turn.reading.intent in ("confirm", "leave"):
