@@ -104,7 +104,9 @@ class Dispatcher:
         ]
         failures = [f for f in outcomes if isinstance(f, Failure)]
         channel_of = {out.id: out.channel for out in claimed}
-        await self.gateway.run_write(record_results, now, sent, failures, channel_of)
+        await self.gateway.run_write(
+            record_results, now, sent, failures, channel_of, tuple(self.senders)
+        )
         _count(claimed, outcomes, self.clock())
         return len(sent)
 

@@ -18,6 +18,10 @@ class RateLimits:
     sms_per_number: float = 1.0
     telegram_overall: float = 25.0
     telegram_per_chat: float = 1.0
+    # Twilio queues WhatsApp at 80 msg/s per sender by default; SMTP relays
+    # commonly allow a few messages a second per account.
+    whatsapp_per_sender: float = 20.0
+    email_overall: float = 5.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RateLimits:
@@ -27,9 +31,13 @@ class RateLimits:
         )
 
     def rate_for(self, key: str) -> float:
-        """The limit for a rate key: sms:<number>, telegram, telegram:<chat>."""
+        """The limit for a rate key: sms:<number>, telegram, telegram:<chat>, ..."""
         if key.startswith("sms:"):
             return self.sms_per_number
+        if key.startswith("whatsapp:"):
+            return self.whatsapp_per_sender
+        if key == "email":
+            return self.email_overall
         if key == "telegram":
             return self.telegram_overall
         return self.telegram_per_chat

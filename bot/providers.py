@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import logging
 import os
 from typing import Protocol
@@ -21,7 +22,7 @@ from twilio.http import AsyncHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
-from bot.render import sms_text, telegram_markup
+from bot.render import sms_text, telegram_markup, whatsapp_text
 from bot.telegram_http import AiohttpRequest
 from core.messaging.delivery import Outgoing
 from core.settings import Settings
@@ -135,9 +136,12 @@ class TwilioSender:
         # Carriers throttle per sending number (or per messaging service).
         return (f"sms:{self._from or self._service}",)
 
+    def message_params(self, out: Outgoing) -> dict:
+        return {"body": sms_text(out.body, out.choices)}
+
     async def send(self, out: Outgoing) -> str:
         """Create the message at Twilio; return its MessageSid."""
-        params = {"to": out.address, "body": sms_text(out.body, out.choices)}
+        params = {"to": out.address, **self.message_params(out)}
         if self._service:
             params["messaging_service_sid"] = self._service
         else:
@@ -157,6 +161,57 @@ class TwilioSender:
 
     async def close(self) -> None:
         await self._http.close()
+
+
+class WhatsAppSender(TwilioSender):
+    """Sends WhatsApp messages through the same Twilio Messages API.
+
+    Within 24 hours of the patient's last message any text may go; outside
+    that window (a reminder, a notice, a waitlist offer) only an approved
+    Content template, sent as ContentSid with ContentVariables: {"1": the text}.
+    A plain body there would fail at Twilio with error 63016, so with no
+    template for the purpose the send fails for good here and the message goes
+    to the patient's next channel.
+    """
+
+    channel = "whatsapp"
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self._from = settings.twilio_whatsapp_from
+        self._service = ""  # a messaging service sends SMS; WhatsApp has its number
+        self._templates = settings.whatsapp_templates
+
+    def rate_keys(self, out: Outgoing) -> tuple[str, ...]:
+        return (f"whatsapp:{self._from}",)
+
+    def message_params(self, out: Outgoing) -> dict:
+        if out.window_open or out.kind == "reply":
+            return {"body": whatsapp_text(out.body, out.choices)}
+        sid = self._templates.get((out.kind, out.lang)) or self._templates.get(
+            (out.kind, "en")
+        )
+        if sid is None:
+            raise SendError(
+                f"whatsapp: no approved template for {out.kind}.{out.lang}"
+                " outside the 24-hour window",
+                code="63016",
+                permanent=True,
+            )
+        # Template variables may not hold line breaks (WhatsApp's rule).
+        flat = " · ".join(line.strip() for line in out.body.splitlines() if line)
+        return {"content_sid": sid, "content_variables": json.dumps({"1": flat})}
+
+
+def configured_channels(settings: Settings) -> tuple[str, ...]:
+    """The channels this service can send on, as configured."""
+    found = {
+        "sms": settings.sms_configured,
+        "whatsapp": settings.whatsapp_configured,
+        "telegram": settings.telegram_configured,
+        "email": settings.email_configured,
+    }
+    return tuple(channel for channel, ready in found.items() if ready)
 
 
 def _twilio_error(exc: TwilioRestException) -> SendError:
@@ -239,8 +294,10 @@ class TelegramSender:
 def senders_for(settings: Settings, bot: telegram.Bot | None = None) -> dict:
     """The configured senders by channel; a channel without credentials is absent."""
     senders: dict[str, Sender] = {}
-    if settings.twilio_configured:
+    if settings.sms_configured:
         senders["sms"] = TwilioSender(settings)
+    if settings.whatsapp_configured:
+        senders["whatsapp"] = WhatsAppSender(settings)
     if settings.telegram_configured:
         if bot is None:
             senders["telegram"] = TelegramSender(make_bot(settings), owns_bot=True)

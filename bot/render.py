@@ -1,4 +1,8 @@
-"""How one Reply looks on each channel: numbered SMS lines or Telegram buttons."""
+"""How one Reply looks on each channel: numbered lines or Telegram buttons.
+
+SMS folds accents GSM-7 lacks to keep within two segments; WhatsApp, which
+is not billed by segment, keeps them.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +23,26 @@ SHARE_PHONE = "__share_phone__"
 CALLBACK_DATA_LIMIT = 64  # bytes, Telegram's limit for callback_data
 
 
+def numbered_text(text: str, choices: tuple[tuple[str, str], ...]) -> str:
+    """The text with a numbered line per choice (unless it already has them)."""
+    if choices and not _already_numbered(text, choices):
+        lines = [f"{number} {label}" for number, label in _numbered(choices)]
+        text = "\n".join([text, *lines]) if text else "\n".join(lines)
+    return text
+
+
+def whatsapp_text(text: str, choices: tuple[tuple[str, str], ...]) -> str:
+    """A WhatsApp message: numbered choices, accents kept."""
+    return numbered_text(text, choices)
+
+
+def text_for(channel: str, text: str, choices: tuple[tuple[str, str], ...]) -> str:
+    """The reply as a Twilio message body on this channel (sms or whatsapp)."""
+    if channel == "whatsapp":
+        return whatsapp_text(text, choices)
+    return sms_text(text, choices)
+
+
 def sms_text(text: str, choices: tuple[tuple[str, str], ...]) -> str:
     """The text as an SMS: numbered choice lines, accents GSM-7 lacks folded.
 
@@ -28,10 +52,7 @@ def sms_text(text: str, choices: tuple[tuple[str, str], ...]) -> str:
     more than two once folded (7 did). Telegram and the stored text keep the
     accents.
     """
-    if choices and not _already_numbered(text, choices):
-        lines = [f"{number} {label}" for number, label in _numbered(choices)]
-        text = "\n".join([text, *lines]) if text else "\n".join(lines)
-    return gsm_fold(text)
+    return gsm_fold(numbered_text(text, choices))
 
 
 def _numbered(choices: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:

@@ -1,4 +1,10 @@
-"""Twilio webhooks: inbound SMS (answered with TwiML) and delivery status callbacks.
+"""Twilio webhooks: inbound SMS and WhatsApp (answered with TwiML), status callbacks.
+
+WhatsApp messages arrive on the SMS webhook with From "whatsapp:+E164". A
+tap on a quick-reply button carries the button's id as ButtonPayload: the
+templates' button ids are the dialog's choice values ("1", "2", ...).
+Twilio applies STOP/START itself on SMS only; on WhatsApp the dialog
+records them.
 
 Every request is authenticated with twilio's RequestValidator before
 anything is read into the database: a missing or wrong X-Twilio-Signature
@@ -22,7 +28,8 @@ from twilio.twiml.messaging_response import MessagingResponse
 from bot import metrics
 from bot.conversation import answer_in_time, converse
 from bot.keys import CLOCK, GATEWAY, SETTINGS
-from bot.render import sms_text
+from bot.providers import configured_channels
+from bot.render import text_for
 from bot.texts import channel_text, patient_language
 from core.errors import InvalidInput
 from core.messaging.channels import answer_outside_dialog
@@ -119,13 +126,13 @@ def _signed_by_twilio(
     )
 
 
-def twiml(replies: list[Reply]) -> web.Response:
-    document = _twiml_document(tuple((r.text, r.choices) for r in replies))
+def twiml(replies: list[Reply], channel: str = "sms") -> web.Response:
+    document = _twiml_document(tuple((r.text, r.choices) for r in replies), channel)
     return web.Response(text=document, content_type="application/xml")
 
 
 @functools.lru_cache(maxsize=2048)
-def _twiml_document(replies: tuple[tuple[str, tuple], ...]) -> str:
+def _twiml_document(replies: tuple[tuple[str, tuple], ...], channel: str) -> str:
     """The MessagingResponse for these replies, built once per distinct answer.
 
     Most turns answer with one of a few hundred texts (the menu, help, a
@@ -134,7 +141,7 @@ def _twiml_document(replies: tuple[tuple[str, tuple], ...]) -> str:
     """
     response = MessagingResponse()
     for text, choices in replies:
-        response.message(sms_text(text, choices))
+        response.message(text_for(channel, text, choices))
     return str(response)
 
 
@@ -160,49 +167,65 @@ async def inbound_sms(request: web.Request) -> web.Response:
     """
     form = await verified_form(request)
     sid, sender = _required(form, "MessageSid", "From")
-    try:
-        phone = normalize_phone(sender)
-    except InvalidInput:
-        raise web.HTTPBadRequest(text="From is not a phone number.") from None
-    text = str(form.get("Body", ""))
+    channel, address = _sender(sender)
+    # A quick-reply tap: its id is the choice's value; its title is only shown.
+    text = str(form.get("ButtonPayload") or form.get("Body", ""))
     app = request.app
     if not text.strip() or len(text) > MAX_TEXT:
-        return twiml(await _answer_outside_dialog(app, form, phone, sid, text))
+        replies = await _answer_outside_dialog(app, form, channel, address, sid, text)
+        return twiml(replies, channel)
     inbound = Inbound(
-        channel="sms",
-        address=phone,
+        channel=channel,
+        address=address,
         text=text,
         provider_id=sid,
-        keyword=carrier_keyword(text),
+        # Only SMS carriers (and Twilio) act on STOP themselves.
+        keyword=carrier_keyword(text) if channel == "sms" else None,
     )
-    return twiml(
-        await converse(app, inbound, deliver="inline", deadline=TWIML_DEADLINE)
-    )
+    replies = await converse(app, inbound, deliver="inline", deadline=TWIML_DEADLINE)
+    return twiml(replies, channel)
+
+
+def _sender(raw: str) -> tuple[str, str]:
+    """(channel, address) of a Twilio From: sms and +E164, or whatsapp:+E164."""
+    channel, number = ("whatsapp", raw[9:]) if raw.startswith("whatsapp:") else (
+        "sms", raw
+    )  # fmt: skip
+    try:
+        phone = normalize_phone(number)
+    except InvalidInput:
+        raise web.HTTPBadRequest(text="From is not a phone number.") from None
+    return channel, (f"whatsapp:{phone}" if channel == "whatsapp" else phone)
 
 
 async def _answer_outside_dialog(
-    app: web.Application, form: MultiDictProxy, phone: str, sid: str, text: str
+    app: web.Application,
+    form: MultiDictProxy,
+    channel: str,
+    address: str,
+    sid: str,
+    text: str,
 ) -> list[Reply]:
-    """A media-only, empty or over-long SMS: stored once, answered once."""
-    metrics.INBOUND.labels("sms").inc()
+    """A media-only, empty or over-long message: stored once, answered once."""
+    metrics.INBOUND.labels(channel).inc()
     if len(text) > MAX_TEXT:
         name, note = "too_long", "[too long]"
     elif _media_count(form):
         name, note = "media_only", f"[{_media_count(form)} media]"
     else:
         name, note = "empty", "[empty]"
-    answer = channel_text(await patient_language(app, "sms", phone), name)
+    answer = channel_text(await patient_language(app, channel, address), name)
 
     def record(deliver: str) -> list[Reply]:
         return answer_outside_dialog(
-            "sms", phone, sid, note, answer, app[CLOCK](), deliver=deliver
+            channel, address, sid, note, answer, app[CLOCK](), deliver=deliver
         )
 
     try:
-        return await answer_in_time(app, record, TWIML_DEADLINE, ("sms", phone))
+        return await answer_in_time(app, record, TWIML_DEADLINE, (channel, address))
     except DATABASE_ERRORS:
         metrics.database_error("turn")
-        log.exception("no database for sms message %s", sid)
+        log.exception("no database for %s message %s", channel, sid)
         return [Reply(answer)]
 
 
@@ -220,5 +243,6 @@ async def status_callback(request: web.Request) -> web.Response:
         error_code,
         request.app[CLOCK](),
         message_id,
+        configured_channels(request.app[SETTINGS]),
     )
     return web.Response(status=204)

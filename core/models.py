@@ -126,6 +126,12 @@ class Patient(BaseModel):
     telegram_blocked = BooleanField(default=False)
     consent_at = DateTimeField(null=True)
     created_at = DateTimeField(default=utcnow)
+    email = CharField(null=True, unique=True)
+    # The channel the patient chose ("" lets ClinicBot pick: see outbox.routes).
+    preferred_channel = CharField(default="")
+    whatsapp_opt_out = BooleanField(default=False)  # Twilio leaves STOP to us there
+    whatsapp_seen_at = DateTimeField(null=True)  # opens WhatsApp's 24-hour window
+    email_opt_out = BooleanField(default=False)
 
     @property
     def first_name(self) -> str:
@@ -256,8 +262,8 @@ class Message(BaseModel):
     """Every message in and out; outbound rows are also the outbox."""
 
     direction = CharField()  # in | out
-    channel = CharField()  # sms | telegram | console
-    address = CharField()  # E.164 phone or Telegram chat id
+    channel = CharField()  # sms | whatsapp | telegram | email | console | none
+    address = CharField()  # E.164, whatsapp:+E164, Telegram chat id or email
     # Indexed below: by (patient, created_at), and only where appointment is set.
     patient = ForeignKeyField(Patient, null=True, on_delete="SET NULL", index=False)
     appointment = ForeignKeyField(
@@ -275,6 +281,8 @@ class Message(BaseModel):
     error_text = TextField(null=True)
     created_at = DateTimeField(default=utcnow)
     sent_at = DateTimeField(null=True)
+    # The first row of a chain tried again on the patient's next channel.
+    fallback_of = IntegerField(null=True, index=True)
 
     class Meta:
         indexes = (

@@ -10,6 +10,9 @@ from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 LOG_FORMATS = ("text", "json")
+# What the clinic starts on WhatsApp (outside the 24-hour window, templates only):
+# the outbox's message kinds other than a reply to the patient.
+WHATSAPP_PURPOSES = ("reminder", "notice", "staff", "waitlist")
 
 
 class SettingsError(ValueError):
@@ -30,6 +33,12 @@ class Settings:
     telegram_bot_token: str = ""
     telegram_webhook_secret: str = ""
     telegram_api_base_url: str = ""
+    twilio_whatsapp_from: str = ""  # whatsapp:+E164; WhatsApp is off without it
+    # Approved Content templates for messages the clinic starts on WhatsApp,
+    # as "purpose.lang=HX...,..." (purposes: WHATSAPP_PURPOSES).
+    twilio_whatsapp_templates: str = ""
+    smtp_url: str = ""  # smtp://user:pass@host:port or smtps://; email off without it
+    email_from: str = ""
     # Outbound messages per second (0 lifts a limit), as the providers ask.
     sms_rate: float = 1.0
     telegram_rate: float = 25.0
@@ -59,6 +68,25 @@ class Settings:
     @property
     def telegram_configured(self) -> bool:
         return bool(self.telegram_bot_token)
+
+    @property
+    def sms_configured(self) -> bool:
+        return self.twilio_configured and bool(
+            self.twilio_from_number or self.twilio_messaging_service_sid
+        )
+
+    @property
+    def whatsapp_configured(self) -> bool:
+        return self.twilio_configured and bool(self.twilio_whatsapp_from)
+
+    @property
+    def email_configured(self) -> bool:
+        return bool(self.smtp_url)
+
+    @property
+    def whatsapp_templates(self) -> dict[tuple[str, str], str]:
+        """{(purpose, language): ContentSid} from TWILIO_WHATSAPP_TEMPLATES."""
+        return parse_templates(self.twilio_whatsapp_templates)
 
     @property
     def secure_cookies(self) -> bool:
@@ -105,18 +133,54 @@ class Settings:
                 "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set together"
             )
         if self.twilio_configured and not (
-            self.twilio_from_number or self.twilio_messaging_service_sid
+            self.twilio_from_number
+            or self.twilio_messaging_service_sid
+            or self.twilio_whatsapp_from
         ):
             raise SettingsError(
-                "TWILIO_FROM_NUMBER (or TWILIO_MESSAGING_SERVICE_SID) is required"
-                " when Twilio credentials are set"
+                "TWILIO_FROM_NUMBER (or TWILIO_MESSAGING_SERVICE_SID, or"
+                " TWILIO_WHATSAPP_FROM) is required when Twilio credentials are set"
             )
+        self._validate_whatsapp()
+        self._validate_email()
         for name, url in (
             ("TWILIO_API_BASE_URL", self.twilio_api_base_url),
             ("TELEGRAM_API_BASE_URL", self.telegram_api_base_url),
         ):
             if url and urlparse(url).scheme not in {"http", "https"}:
                 raise SettingsError(f"{name} must be an http(s) URL (got {url!r})")
+
+    def _validate_whatsapp(self) -> None:
+        sender = self.twilio_whatsapp_from
+        if sender and not (sender.startswith("whatsapp:+") and sender[10:].isdigit()):
+            raise SettingsError(
+                "TWILIO_WHATSAPP_FROM must look like whatsapp:+14155238886"
+                f" (got {sender!r})"
+            )
+        if sender and not self.twilio_configured:
+            raise SettingsError(
+                "TWILIO_WHATSAPP_FROM needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"
+            )
+        parse_templates(self.twilio_whatsapp_templates)  # raises on a bad entry
+
+    def _validate_email(self) -> None:
+        if not self.smtp_url:
+            return
+        parsed = urlparse(self.smtp_url)
+        if parsed.scheme not in {"smtp", "smtps"} or not parsed.hostname:
+            raise SettingsError(
+                "CLINICBOT_SMTP_URL must look like smtp://user:pass@host:587"
+                " or smtps://user:pass@host:465"
+            )
+        try:
+            parsed.port  # noqa: B018 - a non-numeric port raises here
+        except ValueError:
+            raise SettingsError("CLINICBOT_SMTP_URL has a bad port") from None
+        if "@" not in self.email_from:
+            raise SettingsError(
+                "CLINICBOT_EMAIL_FROM must be an email address when"
+                " CLINICBOT_SMTP_URL is set"
+            )
 
     @classmethod
     def from_env(
@@ -142,6 +206,10 @@ class Settings:
             telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN", ""),
             telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", ""),
             telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL", "").rstrip("/"),
+            twilio_whatsapp_from=env.get("TWILIO_WHATSAPP_FROM", "").strip(),
+            twilio_whatsapp_templates=env.get("TWILIO_WHATSAPP_TEMPLATES", ""),
+            smtp_url=env.get("CLINICBOT_SMTP_URL", "").strip(),
+            email_from=env.get("CLINICBOT_EMAIL_FROM", "").strip(),
             sms_rate=_rate(env, "CLINICBOT_SMS_RATE", cls.sms_rate),
             telegram_rate=_rate(env, "CLINICBOT_TELEGRAM_RATE", cls.telegram_rate),
             telegram_chat_rate=_rate(
@@ -152,6 +220,23 @@ class Settings:
             log_format=env.get("CLINICBOT_LOG_FORMAT", cls.log_format).strip().lower(),
             demo=demo,
         )
+
+
+def parse_templates(raw: str) -> dict[tuple[str, str], str]:
+    """ "reminder.en=HX...,reminder.es=HX..." as {(purpose, lang): sid}."""
+    templates = {}
+    for entry in raw.replace("\n", ",").split(","):
+        if not entry.strip():
+            continue
+        key, _, sid = entry.partition("=")
+        purpose, _, lang = key.strip().partition(".")
+        if purpose not in WHATSAPP_PURPOSES or not lang or not sid.strip():
+            raise SettingsError(
+                "TWILIO_WHATSAPP_TEMPLATES entries look like reminder.en=HX...;"
+                f" purposes: {', '.join(WHATSAPP_PURPOSES)} (got {entry.strip()!r})"
+            )
+        templates[(purpose, lang.strip())] = sid.strip()
+    return templates
 
 
 def _count(env: dict[str, str], name: str, default: int) -> int:

@@ -24,15 +24,15 @@ def storable(text: str | None) -> str:
 
 
 def phone_for(inbound: Inbound) -> str:
-    """The phone a sms/console address stands for.
+    """The phone a sms/whatsapp/console address stands for.
 
     A simulator session id that is no phone gets a stable number in the
     fictional +1 555 range, so the simulated patient is a normal one.
     """
     try:
-        return normalize_phone(inbound.address)
+        return normalize_phone(inbound.address.removeprefix("whatsapp:"))
     except InvalidInput:
-        if inbound.channel == "sms":
+        if inbound.channel in ("sms", "whatsapp"):
             return inbound.address
         digest = int(hashlib.sha256(inbound.address.encode()).hexdigest(), 16)
         return f"+1555{digest % 10_000_000:07d}"
@@ -46,6 +46,11 @@ class PatientRow:
     consent_at: dt.datetime | None
     sms_opt_out: bool
     phone: str | None
+    whatsapp_opt_out: bool
+
+    def opted_out(self, channel: str) -> bool:
+        """Whether the patient sent STOP on this channel (WhatsApp keeps its own)."""
+        return self.whatsapp_opt_out if channel == "whatsapp" else self.sms_opt_out
 
 
 def find_patient(inbound: Inbound) -> PatientRow | None:

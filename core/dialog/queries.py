@@ -27,6 +27,7 @@ PATIENT_COLUMNS = (
     Patient.consent_at,
     Patient.sms_opt_out,
     Patient.phone,
+    Patient.whatsapp_opt_out,
 )
 
 

@@ -104,7 +104,7 @@ def _turn(
             patient.id,
             patient.name,
             patient.consent_at is not None,
-            patient.sms_opt_out,
+            patient.opted_out(inbound.channel),
         ),
         now=now,
         policy=policy,
@@ -156,8 +156,12 @@ def _run_effects(turn: Turn, outcome: Outcome) -> tuple[Outcome, Results]:
 def _save(inbound, conversation, patient, turn, outcome, results, now) -> None:
     """Store the patient's changes and the conversation's new state."""
     changes = dict(outcome.patient)
+    if "opted_out" in changes:  # STOP/START, kept per channel
+        changes[patients.opt_out_column(inbound.channel)] = changes.pop("opted_out")
     if outcome.lang:
         changes["language"] = outcome.lang
+    if inbound.channel == "whatsapp":
+        changes["whatsapp_seen_at"] = now  # the 24-hour window starts again
     if changes:
         patients.update_profile(patient.id, changes)
     state = {

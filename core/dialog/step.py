@@ -53,12 +53,12 @@ def _keyword(turn: Turn, keyword: str) -> Outcome:
             turn.data,
             replies,
             effects=[FlagIfUpcoming(OPT_OUT_REASON)],
-            patient={"sms_opt_out": True},
+            patient={"opted_out": True},
             flag=CANCEL_WORD_REASON if meant_visit else None,
         )
     if keyword == "opt_in":
         replies = [] if carrier else [reply(turn, "opted_in")]
-        return Outcome(turn.state, turn.data, replies, patient={"sms_opt_out": False})
+        return Outcome(turn.state, turn.data, replies, patient={"opted_out": False})
     if keyword == "help":
         if turn.state in (S.START, S.ASK_NAME):
             return Outcome(turn.state, turn.data, [reply(turn, "help")])

@@ -21,7 +21,7 @@ from core.dialog.contexts import CONFIRM
 from core.errors import InvalidTransition
 from core.jobs import claims
 from core.messaging.conversations import flag_patient
-from core.messaging.outbox import enqueue, preferred_channel
+from core.messaging.outbox import enqueue, first_route
 from core.messaging.texts import visit_text
 from core.models import Appointment, Doctor, Message, Patient, ReminderClaim
 from core.policy import Policy
@@ -67,15 +67,21 @@ def reminder_delivered(appointment: Appointment) -> bool:
 
     A plain reminder (sent while staff said no confirmation was needed) does
     not count: the patient was never asked, so they cannot have failed to.
+    Nor does one that reached them only by email, which they cannot answer.
+    Any row of the reminder's chain (tried again on another channel) counts.
     """
+    chain = (Message.id == ReminderClaim.message) | (
+        Message.fallback_of == ReminderClaim.message
+    )
     return (
         ReminderClaim.select()
-        .join(Message)
+        .join(Message, on=chain)
         .where(
             ReminderClaim.appointment == appointment.id,
             ReminderClaim.start == appointment.start,
             ReminderClaim.kind.startswith("lead:"),
             Message.status.in_(DELIVERED),
+            Message.channel != "email",
             Message.choices.contains(ASKED_TO_CONFIRM),
         )
         .exists()
@@ -130,7 +136,7 @@ def enforce_deadline(appointment_id: int, policy: Policy, now: dt.datetime) -> s
         patient = appointment.patient
         if not policy.auto_cancel_unconfirmed:
             outcome = "kept_by_policy"
-        elif preferred_channel(patient) is None:
+        elif first_route(patient) is None:
             outcome = "flagged"
             flag_patient(
                 patient,

@@ -19,7 +19,7 @@ from core.clock import from_db, to_db
 from core.dialog import contexts
 from core.jobs import claims
 from core.messaging import quiet_hours
-from core.messaging.outbox import enqueue, preferred_channel
+from core.messaging.outbox import enqueue, first_route
 from core.messaging.texts import visit_text
 from core.models import Appointment, AuditLog, Doctor, ReminderClaim, WaitlistOffer
 from core.policy import Policy
@@ -109,7 +109,7 @@ def offer_slot(freed: Appointment, policy: Policy, now: dt.datetime) -> list[int
         if len(offers) >= OFFERS_PER_SLOT:
             break
         patient = entry.patient
-        if preferred_channel(patient) is None:
+        if first_route(patient) is None:
             continue  # cannot be reached: offering would only block others
         offer_id = waitlist.make_offer(entry, freed, expires, now)
         lang, body = visit_text(

@@ -15,7 +15,7 @@ from peewee import EXCLUDED
 from core import audit
 from core.clock import to_db
 from core.errors import NotFound
-from core.messaging.outbox import preferred_channel
+from core.messaging.outbox import first_route
 from core.models import Conversation, Patient
 from core.storage.prepared import Prepared, PreparedInsert, PreparedUpdate
 
@@ -169,7 +169,7 @@ def flag_or_start(
 
 def inbox_route(patient: Patient) -> tuple[str, str]:
     """The chat staff should see for a patient: where we reach them, else any."""
-    route = preferred_channel(patient)
+    route = first_route(patient)
     if route is not None:
         return route
     if patient.phone:

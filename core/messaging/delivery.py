@@ -28,14 +28,19 @@ from core.storage.db import is_sqlite, write_transaction
 
 log = logging.getLogger(__name__)
 
-DISPATCH_CHANNELS = ("sms", "telegram")
+DISPATCH_CHANNELS = ("sms", "whatsapp", "telegram", "email")
 LEASE = dt.timedelta(minutes=5)
 MAX_ATTEMPTS = 10
 BACKOFF_BASE = dt.timedelta(seconds=15)
 BACKOFF_CAP = dt.timedelta(hours=1)
 NO_PROVIDER = "not sent: no provider configured"
 # Failures that mean the patient cannot be reached this way any more.
-UNREACHABLE = {("telegram", "403"), ("sms", "21610")}
+UNREACHABLE = {("telegram", "403"), ("sms", "21610"), ("email", "550")}
+# WhatsApp accepts free text only within 24 hours of the patient's last message.
+WHATSAPP_WINDOW = dt.timedelta(hours=24)
+# A message the clinic starts that fails for good here is tried on the
+# patient's next channel; a reply belongs to the chat the patient wrote in.
+FALLBACK_KINDS = ("reminder", "notice", "staff", "waitlist")
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,9 @@ class Outgoing:
     patient_id: int | None = None
     attempts: int = 1
     due_at: dt.datetime | None = None  # when it was queued to go (aware UTC)
+    lang: str = "en"  # the patient's language (a WhatsApp template's, an email's)
+    window_open: bool = True  # WhatsApp: the patient wrote within 24 hours
+    appointment_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -72,10 +80,11 @@ def backoff(attempts: int) -> dt.timedelta:
     return min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_CAP)
 
 
-def _outgoing(row: dict) -> Outgoing:
+def _outgoing(row: dict, moment: dt.datetime) -> Outgoing:
     choices = (
         tuple(tuple(c) for c in json.loads(row["choices"])) if row["choices"] else ()
     )
+    seen = row["whatsapp_seen_at"]
     return Outgoing(
         id=row["id"],
         channel=row["channel"],
@@ -87,6 +96,9 @@ def _outgoing(row: dict) -> Outgoing:
         patient_id=row["patient"],
         attempts=row["attempts"] + 1,
         due_at=from_db(row["created_at"]) if row["created_at"] else None,
+        lang=row["language"] or "en",
+        window_open=seen is not None and seen + WHATSAPP_WINDOW > moment,
+        appointment_id=row["appointment"],
     )
 
 
@@ -101,11 +113,19 @@ def _unreachable(row: dict, moment: dt.datetime) -> str | None:
             return "not sent: the visit was moved"
         if row["visit_start"] <= moment:
             return "not sent: the visit has begun"
-    if row["channel"] == "sms" and row["sms_opt_out"]:
-        return "not sent: patient opted out of SMS"
-    if row["channel"] == "telegram" and row["telegram_blocked"]:
-        return "not sent: patient blocked the Telegram bot"
+    closed = CLOSED.get(row["channel"])
+    if closed and row[closed[0]]:
+        return closed[1]
     return None
+
+
+# The patient column that closes a channel, and what the message log says.
+CLOSED = {
+    "sms": ("sms_opt_out", "not sent: patient opted out of SMS"),
+    "whatsapp": ("whatsapp_opt_out", "not sent: patient opted out of WhatsApp"),
+    "telegram": ("telegram_blocked", "not sent: patient blocked the Telegram bot"),
+    "email": ("email_opt_out", "not sent: patient's email is turned off"),
+}
 
 
 def _due(moment: dt.datetime, limit: int):
@@ -125,6 +145,10 @@ def _due(moment: dt.datetime, limit: int):
             Message.created_at,
             Patient.sms_opt_out,
             Patient.telegram_blocked,
+            Patient.whatsapp_opt_out,
+            Patient.email_opt_out,
+            Patient.whatsapp_seen_at,
+            Patient.language,
             Appointment.status.alias("visit_status"),
             Appointment.start.alias("visit_start"),
             ReminderClaim.start.alias("reminded_start"),
@@ -139,7 +163,8 @@ def _due(moment: dt.datetime, limit: int):
         .join_from(
             Message,
             ReminderClaim,
-            on=(ReminderClaim.message == Message.id),
+            # A reminder tried again on another channel is still that reminder.
+            on=(ReminderClaim.message == fn.COALESCE(Message.fallback_of, Message.id)),
             join_type=JOIN.LEFT_OUTER,
         )
         .where(
@@ -193,7 +218,7 @@ def claim_due(
             if reason:
                 settle[reason].append(row["id"])
                 continue
-            out = _outgoing(row)
+            out = _outgoing(row, moment)
             exempt = out.urgent or out.kind == "reply"
             held = None if exempt else quiet_until(now, policy)
             if held is None:
@@ -211,6 +236,8 @@ def claim_due(
         buckets.store()
         for reason, ids in settle.items():
             outbox.settle(ids, reason)
+            for message_id in ids:
+                fall_back(message_id, now, configured)
         for when, ids in later.items():
             outbox.postpone(ids, when)
         won = set(outbox.claim([out.id for out in take], moment, LEASE))
@@ -253,17 +280,64 @@ def record_results(
     sent: list[tuple[int, str]],
     failures: list[Failure],
     channel_of: dict[int, str],
+    channels: Iterable[str] = DISPATCH_CHANNELS,
 ) -> None:
-    """Write each send's outcome; a row another dispatcher re-claimed is left alone."""
+    """Write each send's outcome; a row another dispatcher re-claimed is left alone.
+
+    channels: those this dispatcher sends on, where a failed row may go next.
+    """
     moment = to_db(now)
     with write_transaction():
         if sent:
             outbox.record_sent(sent, moment)
         for failure in failures:
-            _record_failure(failure, channel_of[failure.id], now)
+            _record_failure(failure, channel_of[failure.id], now, set(channels))
 
 
-def _record_failure(failure: Failure, channel: str, now: dt.datetime) -> None:
+def fall_back(
+    message_id: int, now: dt.datetime, channels: Iterable[str]
+) -> Message | None:
+    """Queue a message that failed for good on the patient's next channel.
+
+    Only what the clinic starts (FALLBACK_KINDS), only on channels that are
+    configured (channels) and open for this patient, and each channel once per
+    chain: the rows of a chain share fallback_of, the message log shows each.
+    """
+    row = Message.get_or_none(Message.id == message_id)
+    if row is None or row.kind not in FALLBACK_KINDS or row.patient_id is None:
+        return None
+    patient = Patient.get_or_none(Patient.id == row.patient_id)
+    if patient is None:
+        return None
+    root = row.fallback_of or row.id
+    chain = Message.select(Message.channel).where(
+        (Message.id == root) | (Message.fallback_of == root)
+    )
+    tried = {channel for (channel,) in chain.tuples()}
+    usable = set(channels)
+    for channel, address in outbox.routes(patient, tried):
+        if channel not in usable:
+            continue
+        log.info("message %s failed on %s; trying %s", row.id, row.channel, channel)
+        choices = tuple(tuple(c) for c in json.loads(row.choices or "[]"))
+        return outbox.enqueue(
+            patient,
+            row.body,
+            now=now,
+            kind=row.kind,
+            appointment_id=row.appointment_id,
+            urgent=row.urgent,
+            choices=choices,
+            channel=channel,
+            address=address,
+            fallback_of=root,
+        )
+    return None
+
+
+def _record_failure(
+    failure: Failure, channel: str, now: dt.datetime, channels: set[str]
+) -> None:
     row = outbox.sending(failure.id)
     if row is None:
         return
@@ -281,6 +355,8 @@ def _record_failure(failure: Failure, channel: str, now: dt.datetime) -> None:
     gone = failure.permanent and (channel, failure.code) in UNREACHABLE
     if gone and row.patient_id:
         mark_unreachable(row.patient_id, channel, row.address, now)
+    if retry_at is None:
+        fall_back(failure.id, now, channels)
 
 
 def record_delivery(
@@ -289,19 +365,33 @@ def record_delivery(
     error_code: str | None,
     now: dt.datetime,
     message_id: int | None = None,
+    channels: Iterable[str] = DISPATCH_CHANNELS,
 ) -> bool:
     """Apply one Twilio status callback; True when it changed the message.
 
     With our message id (from the callback URL) a callback that arrives
-    before the dispatcher recorded the MessageSid still lands.
+    before the dispatcher recorded the MessageSid still lands. A message
+    that failed (WhatsApp outside its window, an unreachable number) is
+    tried on the patient's next channel among channels.
     """
     with write_transaction():
         row = outbox.record_status(sid, status, error_code, message_id)
-        if row is not None and ("sms", error_code) in UNREACHABLE and row.patient_id:
-            mark_unreachable(row.patient_id, "sms", row.address, now)
+        gone = row is not None and (row.channel, error_code) in UNREACHABLE
+        if gone and row.patient_id:
+            mark_unreachable(row.patient_id, row.channel, row.address, now)
+        if row is not None and status in ("failed", "undelivered"):
+            fall_back(row.id, now, channels)
     if row is None:
         log.debug("Twilio status %s for %s: nothing to record", status, sid)
     return row is not None
+
+
+UNREACHABLE_REASONS = {
+    "sms": "patient opted out of SMS at the carrier",
+    "whatsapp": "patient cannot be reached on WhatsApp",
+    "telegram": "patient blocked the Telegram bot",
+    "email": "patient's email address bounced",
+}
 
 
 def mark_unreachable(
@@ -309,10 +399,7 @@ def mark_unreachable(
 ) -> None:
     """Remember an opted-out number or a blocked bot, and tell staff."""
     patients.close_channel(patient_id, channel)
-    if channel == "sms":
-        reason = "patient opted out of SMS at the carrier"
-    else:
-        reason = "patient blocked the Telegram bot"
+    reason = UNREACHABLE_REASONS[channel]
     log.info("patient %s unreachable on %s: %s", patient_id, channel, reason)
     conversations.flag(channel, address, reason)
     upcoming = Appointment.select(Appointment.id).where(

@@ -31,6 +31,7 @@ _DEFAULTS = {
     "next_attempt_at": None,
     "error_text": None,
     "sent_at": None,
+    "fallback_of": None,
 }
 _INSERT = PreparedInsert(
     Message, "direction", "channel", "address", "created_at", "body", "status",
@@ -53,13 +54,48 @@ def choices_json(choices: Sequence[tuple[str, str]]) -> str:
     return json.dumps([list(c) for c in choices], ensure_ascii=False) if choices else ""
 
 
-def preferred_channel(patient: Patient) -> tuple[str, str] | None:
-    """(channel, address) the patient can be reached on, Telegram first."""
+# Where a message goes when the patient chose nothing, and where it goes next
+# when one channel fails for good.
+CHANNEL_ORDER = ("telegram", "whatsapp", "sms", "email")
+CHANNELS = (*CHANNEL_ORDER, "console")
+
+
+def open_channels(patient: Patient) -> dict[str, str]:
+    """{channel: address} for every way this patient can be reached now."""
+    found = {}
     if patient.telegram_chat_id and not patient.telegram_blocked:
-        return "telegram", patient.telegram_chat_id
+        found["telegram"] = patient.telegram_chat_id
+    # WhatsApp only for a patient who wrote to us there, or chose it.
+    on_whatsapp = patient.whatsapp_seen_at or patient.preferred_channel == "whatsapp"
+    if patient.phone and on_whatsapp and not patient.whatsapp_opt_out:
+        found["whatsapp"] = whatsapp_address(patient.phone)
     if patient.phone and not patient.sms_opt_out:
-        return "sms", patient.phone
-    return None
+        found["sms"] = patient.phone
+    if patient.email and not patient.email_opt_out:
+        found["email"] = patient.email
+    return found
+
+
+def routes(patient: Patient, tried: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """(channel, address) to reach the patient on, best first, skipping tried.
+
+    Their own choice first, then CHANNEL_ORDER.
+    """
+    found = open_channels(patient)
+    chosen = patient.preferred_channel or ""
+    order = [chosen, *(c for c in CHANNEL_ORDER if c != chosen)]
+    skip = set(tried)
+    return [(c, found[c]) for c in order if c in found and c not in skip]
+
+
+def first_route(patient: Patient) -> tuple[str, str] | None:
+    """(channel, address) the patient is reached on first, or None."""
+    found = routes(patient)
+    return found[0] if found else None
+
+
+def whatsapp_address(phone: str) -> str:
+    return f"whatsapp:{phone}"
 
 
 def enqueue(
@@ -73,12 +109,14 @@ def enqueue(
     choices: tuple[tuple[str, str], ...] = (),
     channel: str | None = None,
     address: str | None = None,
+    fallback_of: int | None = None,
 ) -> Message:
     """Queue one message to a patient; unreachable patients get a not_sent row.
 
     patient may be None for a chat we do not know yet, given channel and address.
+    fallback_of: the first row of the chain this one tries again on another channel.
     """
-    route = (channel, address) if channel and address else preferred_channel(patient)
+    route = (channel, address) if channel and address else first_route(patient)
     fields = {
         "direction": "out",
         "patient": patient.id if patient else None,
@@ -88,6 +126,7 @@ def enqueue(
         "choices": choices_json(choices),
         "urgent": urgent,
         "created_at": to_db(now),
+        "fallback_of": fallback_of,
     }
     if route is None:
         fields |= {
@@ -287,7 +326,7 @@ def _this_message(sid: str, message_id: int | None):
 def record_status(
     sid: str, status: str, error_code: str | None, message_id: int | None
 ) -> Message | None:
-    """Apply a provider's delivery status to our SMS row; the row if it changed."""
+    """Apply Twilio's delivery status to our SMS or WhatsApp row; the row if changed."""
     if status not in STATUS_MAY_BECOME:
         return None
     changes = {"status": status}
@@ -297,7 +336,7 @@ def record_status(
     updated = (
         Message.update(**changes)
         .where(
-            Message.channel == "sms",
+            Message.channel.in_(("sms", "whatsapp")),
             Message.direction == "out",
             _this_message(sid, message_id),
             Message.status.in_(STATUS_MAY_BECOME[status]),

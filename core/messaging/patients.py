@@ -9,6 +9,7 @@ blocked bot marks a way of reaching them as closed.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from core.clock import to_db
 from core.errors import InvalidInput
@@ -20,8 +21,15 @@ from core.policy import load_policy
 from core.storage.db import write_transaction
 
 MAX_NAME = 120
-# Fields a dialog turn may change (a name given, consent, language, STOP/START).
-PROFILE = {"name", "consent_at", "language", "sms_opt_out"}
+# Fields a dialog turn may change (a name given, consent, language, STOP/START
+# on SMS or WhatsApp, an email address given, the time they last wrote on WhatsApp).
+PROFILE = {"name", "consent_at", "language", "sms_opt_out", "whatsapp_opt_out",
+           "email", "preferred_channel", "whatsapp_seen_at"}  # fmt: skip
+# Where an opt-out (STOP) on a channel is kept; Telegram's /stop stops texts.
+OPT_OUT_COLUMN = {"whatsapp": "whatsapp_opt_out", "email": "email_opt_out"}
+CHOOSABLE = ("", "telegram", "whatsapp", "sms", "email")  # "" lets ClinicBot choose
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[A-Za-z]{2,}$")
+MAX_EMAIL = 254
 
 
 def create(
@@ -65,8 +73,9 @@ def update_profile(patient_id: int, changes: dict) -> None:
     unknown = set(changes) - PROFILE
     if unknown:
         raise ValueError(f"not profile fields: {sorted(unknown)}")
-    if "consent_at" in changes:
-        changes = changes | {"consent_at": to_db(changes["consent_at"])}
+    for moment in ("consent_at", "whatsapp_seen_at"):
+        if changes.get(moment):
+            changes = changes | {moment: to_db(changes[moment])}
     Patient.update(**changes).where(Patient.id == patient_id).execute()
 
 
@@ -90,10 +99,50 @@ def merge_chat_into(chat_patient: int, owner: Patient, chat_id: str) -> None:
     ).where(Patient.id == owner.id).execute()
 
 
+def opt_out_column(channel: str) -> str:
+    """The patient column a STOP on this channel sets."""
+    return OPT_OUT_COLUMN.get(channel, "sms_opt_out")
+
+
 def close_channel(patient_id: int, channel: str) -> None:
-    """The number opted out at the carrier, or the patient blocked the bot."""
-    column = Patient.sms_opt_out if channel == "sms" else Patient.telegram_blocked
+    """The number opted out at the carrier, the bot was blocked, the email bounced."""
+    column = "telegram_blocked" if channel == "telegram" else opt_out_column(channel)
     Patient.update({column: True}).where(Patient.id == patient_id).execute()
+
+
+def valid_email(raw: str) -> str:
+    """The address as stored (trimmed, domain in lower case), or InvalidInput."""
+    email = (raw or "").strip()
+    if len(email) > MAX_EMAIL or not EMAIL.match(email):
+        raise InvalidInput("That does not look like an email address.")
+    local, _, domain = email.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+def set_contact(
+    patient_id: int, *, email: str | None, preferred_channel: str, language: str
+) -> None:
+    """Staff set how a patient is reached: email (or none), channel, language."""
+    email = valid_email(email) if email else None
+    if preferred_channel not in CHOOSABLE:
+        raise InvalidInput("Choose one of the channels offered.")
+    if language not in LANGUAGES:
+        raise InvalidInput("Language must be en or es.")
+    with write_transaction():
+        patient = Patient.get_or_none(Patient.id == patient_id)
+        if patient is None:
+            raise InvalidInput("That patient does not exist.")
+        taken = Patient.select().where(Patient.email == email, Patient.id != patient_id)
+        if email and taken.exists():
+            raise InvalidInput(f"{email} already belongs to another patient.")
+        changes = {
+            "email": email,
+            "preferred_channel": preferred_channel,
+            "language": language,
+        }
+        if email != patient.email:
+            changes["email_opt_out"] = False  # a new address has not bounced
+        Patient.update(changes).where(Patient.id == patient_id).execute()
 
 
 def unblock(patient_id: int) -> None:
@@ -105,17 +154,23 @@ def by_chat(chat_id: str) -> Patient | None:
     return Patient.get_or_none(Patient.telegram_chat_id == chat_id)
 
 
+def _who(channel: str, address: str):
+    """The condition that finds the patient behind an address on a channel."""
+    if channel == "telegram":
+        return Patient.telegram_chat_id == address
+    if channel == "email":
+        return Patient.email == address
+    return Patient.phone == address.removeprefix("whatsapp:")  # sms, whatsapp
+
+
 def by_address(channel: str, address: str) -> Patient | None:
-    """The patient behind an SMS number or a Telegram chat, if we know them."""
-    if channel == "sms":
-        return Patient.get_or_none(Patient.phone == address)
-    return by_chat(address)
+    """The patient behind a number, a WhatsApp or Telegram chat, or an email."""
+    return Patient.get_or_none(_who(channel, address))
 
 
 def language_of(channel: str, address: str) -> str:
     """The patient's language if we know them, else the clinic's default."""
-    column = Patient.phone if channel == "sms" else Patient.telegram_chat_id
-    known = Patient.select(Patient.language).where(column == address).first()
+    known = Patient.select(Patient.language).where(_who(channel, address)).first()
     return known.language if known else load_policy().default_language
 
 

@@ -8,7 +8,7 @@ from peewee import fn
 
 from core.clock import from_db
 from core.errors import NotFound
-from core.messaging.outbox import preferred_channel
+from core.messaging.outbox import first_route
 from core.models import Appointment, Doctor, Message, Patient
 from core.policy import Policy
 
@@ -86,7 +86,7 @@ def patient_page(patient_id: int, policy: Policy, doctor_id: int | None = None) 
             Appointment.doctor == doctor_id, Appointment.patient == patient_id
         )
         transcript = transcript.where(Message.appointment.in_(own))
-    route = preferred_channel(patient)
+    route = first_route(patient)
     return {
         "patient": {
             "id": patient.id,

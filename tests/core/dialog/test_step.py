@@ -114,7 +114,7 @@ def test_second_miss_flags_for_staff():
 
 def test_carrier_opt_out_is_silent_but_recorded():
     out = step(turn("pick_time", "STOP", {"offers": []}, keyword="opt_out"))
-    assert out.replies == [] and out.patient == {"sms_opt_out": True}
+    assert out.replies == [] and out.patient == {"opted_out": True}
     assert out.state == "pick_time"
 
 
