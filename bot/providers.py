@@ -1,4 +1,5 @@
-"""Provider clients that send one outbound message: Twilio REST and Telegram Bot.
+"""Provider clients that send one outbound message: Twilio REST and Telegram Bot
+(email's SMTP sender is bot.email); senders_for() gives the configured ones.
 
 Both are the real client libraries; TWILIO_API_BASE_URL and
 TELEGRAM_API_BASE_URL point them at a compatible server (tests use local
@@ -22,7 +23,9 @@ from twilio.http import AsyncHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
+from bot.email import EmailSender
 from bot.render import sms_text, telegram_markup, whatsapp_text
+from bot.sending import SEND_TIMEOUT, SendError
 from bot.telegram_http import AiohttpRequest
 from core.messaging.delivery import Outgoing
 from core.settings import Settings
@@ -33,27 +36,9 @@ log = logging.getLogger(__name__)
 # (the type PTB 23 will use anyway); our code handles both types.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-SEND_TIMEOUT = 15.0  # seconds for one provider call, retries excluded
 TELEGRAM_POOL = 16  # parallel Bot API calls; Telegram allows ~30 msg/s per bot
 # Twilio errors that no retry can fix: opted out, invalid/unreachable numbers.
 TWILIO_PERMANENT = {21211, 21214, 21408, 21610, 21612, 21614, 30004, 30005, 30006}
-
-
-class SendError(Exception):
-    """A send failed; permanent errors are not retried."""
-
-    def __init__(
-        self,
-        text: str,
-        *,
-        code: str | None = None,
-        permanent: bool = False,
-        retry_after: float | None = None,
-    ) -> None:
-        super().__init__(text)
-        self.code = code
-        self.permanent = permanent
-        self.retry_after = retry_after
 
 
 class Sender(Protocol):
@@ -303,4 +288,6 @@ def senders_for(settings: Settings, bot: telegram.Bot | None = None) -> dict:
             senders["telegram"] = TelegramSender(make_bot(settings), owns_bot=True)
         else:
             senders["telegram"] = TelegramSender(bot)
+    if settings.email_configured:
+        senders["email"] = EmailSender(settings)
     return senders

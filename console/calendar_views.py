@@ -112,8 +112,9 @@ async def book(request: web.Request) -> web.StreamResponse:
     if patient_id is None:
         name = forms.text(form, "name", limit=120)
         phone = forms.text(form, "phone", limit=40)
+        email = forms.text(form, "email", required=False, limit=254)
         appointment = await common.db(
-            request, book_for_new_patient, name, phone, **booking_args
+            request, book_for_new_patient, name, phone, email or None, **booking_args
         )
     else:
         appointment = await common.db(

@@ -26,4 +26,27 @@ def label(value: str | None) -> str:
     return (value or "").replace("_", " ").capitalize()
 
 
-FILTERS = {"hm": hm, "day": day, "short_day": short_day, "when": when, "label": label}
+# How each message channel reads to staff; "none" is a row that had nowhere to go.
+CHANNEL_NAMES = {
+    "sms": "SMS",
+    "whatsapp": "WhatsApp",
+    "telegram": "Telegram",
+    "email": "Email",
+    "console": "Simulator",
+    "none": "No channel",
+}
+
+
+def channel(value: str | None) -> str:
+    """sms -> SMS, whatsapp -> WhatsApp, console -> Simulator."""
+    return CHANNEL_NAMES.get(value or "", (value or "").capitalize())
+
+
+FILTERS = {
+    "hm": hm,
+    "day": day,
+    "short_day": short_day,
+    "when": when,
+    "label": label,
+    "channel": channel,
+}

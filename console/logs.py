@@ -80,6 +80,15 @@ async def request_ids(request: web.Request, handler):
     return response
 
 
+# A password-reset link's token is a key to a login: logs show the route only.
+_RESET_LINK = re.compile(r"^/password/reset/[^/]+")
+
+
+def loggable_path(path: str) -> str:
+    """The request path as a log line may show it (no password-reset token)."""
+    return _RESET_LINK.sub("/password/reset/[token]", path)
+
+
 class AccessLogger(AbstractAccessLogger):
     """One line per request: method, path without its query, status, time.
 
@@ -93,7 +102,7 @@ class AccessLogger(AbstractAccessLogger):
             self.logger.info(
                 "%s %s %s %.1f ms",
                 request.method,
-                request.path,
+                loggable_path(request.path),
                 response.status,
                 time * 1000,
             )

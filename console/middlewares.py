@@ -8,6 +8,7 @@ from aiohttp import web, web_response
 
 from bot import metrics
 from console.auth import Handler, is_console_path
+from console.logs import loggable_path
 from console.render import render
 from core.storage.db import DATABASE_ERRORS
 
@@ -78,7 +79,9 @@ async def error_pages(request: web.Request, handler: Handler):
         )
         return _page(request, exc.status, message)
     except Exception as error:
-        log.exception("console error on %s %s", request.method, request.path)
+        log.exception(
+            "console error on %s %s", request.method, loggable_path(request.path)
+        )
         if isinstance(error, DATABASE_ERRORS):
             metrics.database_error("console")
         return _page(request, 500, "The error was logged. Please try again.")

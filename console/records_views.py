@@ -12,7 +12,7 @@ from core.staff.patients import remove_from_waitlist
 from core.views import records
 from core.views.schedule import flagged_conversations
 
-CHANNELS = ("", "sms", "telegram", "console", "none")
+CHANNELS = ("", "sms", "whatsapp", "telegram", "email", "console", "none")
 DIRECTIONS = ("", "in", "out")
 
 

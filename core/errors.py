@@ -10,7 +10,11 @@ class NotFound(DomainError):
 
 
 class InvalidInput(DomainError):
-    pass
+    """Bad input; field names the form field it is about, when there is one."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class SlotTaken(DomainError):

@@ -150,7 +150,7 @@ class Appointment(BaseModel):
     start = DateTimeField()
     end = DateTimeField()
     status = CharField(default="scheduled")
-    created_via = CharField(default="console")  # sms | telegram | console
+    created_via = CharField(default="console")  # sms | whatsapp | telegram | console
     needs_confirmation = BooleanField(default=True)
     confirmed_at = DateTimeField(null=True)
     cancelled_at = DateTimeField(null=True)

@@ -14,6 +14,7 @@ from core.storage.db import db, open_database
 from core.storage.migrate import migrate
 from core.storage.prepared import Prepared
 from tests.bot.fakes import FakeTelegram, FakeTwilio
+from tests.smtp import SmtpServer, smtp_listening
 
 PG_URL = os.environ.get("CLINICBOT_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])
@@ -106,3 +107,10 @@ async def fake_twilio():
 async def fake_telegram():
     async with _served(FakeTelegram()) as fake:
         yield fake
+
+
+@pytest.fixture
+def smtp_server() -> SmtpServer:
+    """An SMTP server on loopback (tests/smtp.py): .url to send, .messages sent."""
+    with smtp_listening() as server:
+        yield server

@@ -7,6 +7,7 @@ a concurrent change is detected by the database rather than by a re-check.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from peewee import IntegrityError
 
@@ -20,6 +21,7 @@ from core.clinic.calendar import (
 )
 from core.clock import UTC, from_db, to_db
 from core.errors import InvalidTransition, NotFound, SlotTaken
+from core.messaging import mail
 from core.models import LIVE_STATUSES, Appointment, SlotClaim
 from core.policy import Policy
 from core.storage.db import write_transaction
@@ -117,6 +119,19 @@ _REASSIGN = PreparedUpdate(
 )
 
 
+def _email_change(
+    appointment: Appointment, change: str, now: dt.datetime, contact=None
+) -> None:
+    """Queue the booking email (with its invite) if the patient chose email.
+
+    One small read for every patient (contact); the rest only for those who
+    chose email. Runs in the change's transaction: both or neither.
+    """
+    contact = contact or mail.contact(appointment.patient_id)
+    if contact is not None and mail.wants_email(*contact[1:]):
+        mail.queue_change(appointment.patient_id, appointment.id, change, now)
+
+
 def _get(appointment_id: int) -> Appointment:
     found = queries.APPOINTMENT.first(appointment_id)
     if found is None:
@@ -138,7 +153,9 @@ def book(
 ) -> Appointment:
     """Book a visit; raise SlotTaken if another booking holds any of its time."""
     doctor = bookable_doctor(doctor_id)
-    if queries.PATIENT.first(patient_id) is None:
+    # The patient must exist; the same row says whether they take email.
+    contact = mail.contact(patient_id)
+    if contact is None:
         raise NotFound("That patient does not exist.")
     visit_type_id, minutes = visit_minutes(doctor, visit_type_id)
     length = dt.timedelta(minutes=minutes)
@@ -163,6 +180,7 @@ def book(
                 for unit in _claim_units(start, start + length + policy.buffer)
             )
             _audit(actor, "book", appointment, now, start=start.isoformat(), via=via)
+            _email_change(appointment, "booked", now, contact)
     except IntegrityError:
         raise SlotTaken() from None
     return appointment
@@ -176,9 +194,13 @@ def _transition(
     actor: Actor,
     action: str,
     now: dt.datetime,
+    after: Callable[[Appointment], None] | None = None,
     **detail,
 ) -> Appointment:
-    """Compare-and-set the status; explain why if the visit was not in allowed_from."""
+    """Compare-and-set the status; explain why if the visit was not in allowed_from.
+
+    after: more of the change's work, in its transaction (the booking email).
+    """
     with write_transaction():
         updated = change.apply(values, appointment_id, allowed_from)
         appointment = _get(appointment_id)
@@ -191,6 +213,8 @@ def _transition(
         if appointment.status == "cancelled":
             _RELEASE.execute(appointment.id)
         _audit(actor, action, appointment, now, **detail)
+        if after is not None:
+            after(appointment)
     return appointment
 
 
@@ -227,7 +251,7 @@ def cancel(
     }
     return _transition(
         appointment_id, _CANCEL, values, LIVE_STATUSES, actor, "cancel", now,
-        reason=reason,
+        after=lambda visit: _email_change(visit, "cancelled", now), reason=reason,
     )  # fmt: skip
 
 
@@ -347,6 +371,7 @@ def reschedule(
                 new_start=new_start.isoformat(),
                 doctor=doctor.id,
             )
+            _email_change(appointment, "moved", now)
     except IntegrityError:
         raise SlotTaken() from None
     return appointment

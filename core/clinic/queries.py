@@ -15,7 +15,6 @@ from core.models import (
     Closure,
     Doctor,
     DoctorVisitType,
-    Patient,
     SlotClaim,
     TimeOff,
     VisitType,
@@ -77,9 +76,6 @@ DOCTOR = Prepared(
     lambda doctor_id: Doctor.select(Doctor.id, Doctor.name, Doctor.active).where(
         Doctor.id == doctor_id
     )
-)
-PATIENT = Prepared(
-    lambda patient_id: Patient.select(Patient.id).where(Patient.id == patient_id)
 )
 
 

@@ -18,9 +18,11 @@ from core.dialog.outcome import (
     JoinWaitlist,
     Reschedule,
     RunningLate,
+    SaveEmail,
     Turn,
 )
 from core.dialog.say import reply, when_text
+from core.messaging import patients
 from core.messaging.inbound import Reply
 from core.models import LIVE_STATUSES, Appointment
 
@@ -34,7 +36,7 @@ class Results:
 
 
 def _via(channel: str) -> str:
-    return channel if channel in ("sms", "telegram") else "console"
+    return channel if channel in ("sms", "whatsapp", "telegram") else "console"
 
 
 def _join_waitlist(effect: JoinWaitlist, patient_id: int) -> None:
@@ -107,5 +109,7 @@ def run(effect: Effect, turn: Turn, results: Results) -> None:
         )
         if upcoming.exists():
             results.flag = effect.reason
+    elif isinstance(effect, SaveEmail):
+        patients.save_email(turn.patient.id, effect.email, prefer=effect.prefer)
     else:  # pragma: no cover - a new effect type without a runner is a bug
         raise TypeError(f"no runner for {effect!r}")

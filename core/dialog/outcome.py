@@ -153,6 +153,14 @@ class FlagIfUpcoming:
     reason: str
 
 
+@dataclass(frozen=True)
+class SaveEmail:
+    """The patient gave an email address, and (prefer) wants to hear by email."""
+
+    email: str
+    prefer: bool
+
+
 Effect = (
     Book
     | Reschedule
@@ -162,6 +170,7 @@ Effect = (
     | AcceptOffer
     | RunningLate
     | FlagIfUpcoming
+    | SaveEmail
 )
 
 

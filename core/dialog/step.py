@@ -9,7 +9,14 @@ from core.dialog import states as S
 from core.dialog.flows import answers, booking, offers, route, start, times, visits
 from core.dialog.flows.common import greet, to_menu
 from core.dialog.intents import standing_request
-from core.dialog.outcome import Effect, FlagIfUpcoming, Handler, Outcome, Turn
+from core.dialog.outcome import (
+    Effect,
+    FlagIfUpcoming,
+    Handler,
+    Outcome,
+    SaveEmail,
+    Turn,
+)
 from core.dialog.say import join, problem_text, reply
 from core.errors import DomainError
 
@@ -136,12 +143,24 @@ def step(turn: Turn) -> Outcome:
     said, lang = standing_request(turn.text)
     if said is not None:  # "stop texting me", "en español por favor"
         return _keyword(turn, "opt_out" if said == "opt_out" else f"lang_{lang}")
+    given = understand.email_in(turn.text) if "@" in turn.text else None
+    if given is not None:
+        return _email_given(turn, *given)
     outcome = handler.handle(turn)
     if outcome is None:
         outcome = _elsewhere(turn, handler)
     if outcome is None:
         return _not_understood(turn, handler)
     return outcome
+
+
+def _email_given(turn: Turn, email: str, prefer: bool) -> Outcome:
+    """Keep the address, say so, and carry on where the patient was."""
+    again = _prompt(turn)
+    saved = reply(turn, "email_saved" if prefer else "email_kept", email=email)
+    again.replies = join(saved, *again.replies)
+    again.effects = [*again.effects, SaveEmail(email, prefer)]
+    return again
 
 
 def _elsewhere(turn: Turn, handler: Handler) -> Outcome | None:
@@ -157,6 +176,12 @@ def _elsewhere(turn: Turn, handler: Handler) -> Outcome | None:
 
 def recover(turn: Turn, effect: Effect, error: DomainError) -> Outcome:
     """The outcome after an effect failed: explain, and offer a way on."""
+    if isinstance(effect, SaveEmail):
+        # Whose address it is stays private: staff look into it.
+        again = _prompt(turn)
+        again.replies = join(reply(turn, "email_not_saved"), *again.replies)
+        again.flag = "patient gave an email address that another patient has"
+        return again
     if turn.state == S.CONFIRM_BOOKING:
         return times.recover(turn, error)
     return to_menu(

@@ -162,3 +162,21 @@ def pick_word(words: str, vocabulary: dict[str, Sequence[str]]) -> str | None:
         if any(re.search(rf"\b{re.escape(t)}\b", words) for t in triggers)
     }
     return found.pop() if len(found) == 1 else None
+
+
+# An email address inside a message ("my email is Ana.Ruiz@Mail.com thanks").
+_EMAIL_IN = re.compile(r"[\w.+'-]{1,64}@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
+_EMAIL_WORDS = re.compile(r"\b(e-?mail|mail|correo|invite|calendar|calendario)\b", re.I)
+
+
+def email_in(text: str) -> tuple[str, bool] | None:
+    """(the address, whether they ask to hear by email) if the text has one.
+
+    Giving only the address, or naming email ("email me the reminders",
+    "mi correo es ..."), both mean: send confirmations and reminders there.
+    """
+    found = _EMAIL_IN.search(text or "")
+    if found is None:
+        return None
+    rest = (text[: found.start()] + text[found.end() :]).strip(" .,!:;-")
+    return found.group(0).rstrip("."), not rest or bool(_EMAIL_WORDS.search(rest))

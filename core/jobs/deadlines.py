@@ -20,8 +20,9 @@ from core.clock import from_db, to_db
 from core.dialog.contexts import CONFIRM
 from core.errors import InvalidTransition
 from core.jobs import claims
+from core.messaging import mail
 from core.messaging.conversations import flag_patient
-from core.messaging.outbox import enqueue, first_route
+from core.messaging.outbox import enqueue, first_route, routes
 from core.messaging.texts import visit_text
 from core.models import Appointment, Doctor, Message, Patient, ReminderClaim
 from core.policy import Policy
@@ -97,6 +98,16 @@ def _notify_cancelled(appointment: Appointment, policy: Policy, now: dt.datetime
         start=from_db(appointment.start),
         policy=policy,
     )
+    channel = address = None
+    if mail.wants_email(
+        patient.email, patient.email_opt_out, patient.preferred_channel
+    ):
+        # booking.cancel has emailed them (with the invite's CANCEL): say it
+        # once more only where they read texts, if they have such a channel.
+        texts = [route for route in routes(patient) if route[0] != "email"]
+        if not texts:
+            return
+        channel, address = texts[0]
     # Urgent: the visit is minutes away and the patient may be on the way.
     enqueue(
         patient,
@@ -105,6 +116,8 @@ def _notify_cancelled(appointment: Appointment, policy: Policy, now: dt.datetime
         kind="notice",
         appointment_id=appointment.id,
         urgent=True,
+        channel=channel,
+        address=address,
     )
 
 

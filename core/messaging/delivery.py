@@ -14,13 +14,14 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from peewee import JOIN, fn
 
 from core import audit
 from core.clock import from_db, to_db
-from core.messaging import conversations, outbox, pacing, patients
+from core.messaging import conversations, mail, outbox, pacing, patients
+from core.messaging.ics import Visit
 from core.messaging.quiet_hours import quiet_until
 from core.models import LIVE_STATUSES, Appointment, Message, Patient, ReminderClaim
 from core.policy import load_policy
@@ -60,6 +61,11 @@ class Outgoing:
     lang: str = "en"  # the patient's language (a WhatsApp template's, an email's)
     window_open: bool = True  # WhatsApp: the patient wrote within 24 hours
     appointment_id: int | None = None
+    # Email only (mail.letters): body is then the whole letter, and visit the
+    # appointment its calendar invite describes, as it is now.
+    subject: str = ""
+    visit: Visit | None = None
+    sender_name: str = ""  # the clinic's name, shown as the email's sender
 
 
 @dataclass(frozen=True)
@@ -242,7 +248,35 @@ def claim_due(
             outbox.postpone(ids, when)
         won = set(outbox.claim([out.id for out in take], moment, LEASE))
         next_at = from_db(min(later)) if later else None
-        return Claim([out for out in take if out.id in won], next_at)
+        taken = [out for out in take if out.id in won]
+        if any(out.channel == "email" for out in taken):
+            taken = _with_letters(taken, policy, configured)
+        return Claim(taken, next_at)
+
+
+def _with_letters(taken: list[Outgoing], policy, channels: set[str]) -> list[Outgoing]:
+    """Email rows as letters (subject, text, invite); other rows as they are.
+
+    Only a batch with email in it pays for this (two queries).
+    """
+    drafts = [
+        mail.Draft(o.id, o.patient_id, o.appointment_id, o.kind, o.lang, o.body)
+        for o in taken
+        if o.channel == "email"
+    ]
+    letters = mail.letters(drafts, policy, channels)
+    return [
+        replace(
+            o,
+            subject=ln.subject,
+            body=ln.text,
+            visit=ln.visit,
+            sender_name=ln.sender_name,
+        )
+        if (ln := letters.get(o.id))
+        else o
+        for o in taken
+    ]
 
 
 @dataclass(frozen=True)
@@ -290,6 +324,9 @@ def record_results(
     with write_transaction():
         if sent:
             outbox.record_sent(sent, moment)
+            # Only email carries secrets (a password-reset link): other
+            # channels' rounds pay no extra statement.
+            outbox.scrub([i for i, _ in sent if channel_of.get(i) == "email"])
         for failure in failures:
             _record_failure(failure, channel_of[failure.id], now, set(channels))
 

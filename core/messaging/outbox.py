@@ -13,6 +13,8 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 
+from peewee import Case
+
 from core.clock import to_db
 from core.messaging.inbound import Reply
 from core.models import Message, Patient
@@ -43,6 +45,32 @@ _SET_PATIENT = PreparedUpdate(
 _REASSIGN = PreparedUpdate(
     Message, "patient", where=lambda patient_id: Message.patient == patient_id
 )
+
+
+# A staff password-reset email carries a sign-in link (core.staff.password_reset):
+# staff pages show SECRET_BODY in its place, and once the row is settled (sent,
+# failed for good, or not sent) the stored body is replaced by it.
+PASSWORD_RESET = "password_reset"
+SECRET_KINDS = (PASSWORD_RESET,)
+SECRET_BODY = "[password reset link]"
+
+
+def shown_body(kind: str, body: str) -> str:
+    """What staff pages may show of a message's body."""
+    return SECRET_BODY if kind in SECRET_KINDS else body
+
+
+def _scrubbed():
+    """The body column, with secret kinds' bodies replaced (inside an UPDATE)."""
+    return Case(None, ((Message.kind.in_(SECRET_KINDS), SECRET_BODY),), Message.body)
+
+
+def scrub(ids: list[int]) -> None:
+    """These rows were sent: forget the bodies of secret kinds among them."""
+    if ids:
+        Message.update(body=SECRET_BODY).where(
+            Message.id.in_(ids), Message.kind.in_(SECRET_KINDS)
+        ).execute()
 
 
 def _insert(**fields) -> int:
@@ -212,7 +240,7 @@ def reassign_patient(from_patient: int, to_patient: int) -> None:
 # what will never go, postpone, and record each send's outcome.
 def settle(ids: list[int], reason: str) -> None:
     """These rows will not be sent: say why."""
-    Message.update(status="not_sent", error_text=reason).where(
+    Message.update(status="not_sent", error_text=reason, body=_scrubbed()).where(
         Message.id.in_(ids)
     ).execute()
 
@@ -296,11 +324,13 @@ def record_failure(
     retry_at: dt.datetime | None,
 ) -> None:
     """A send failed: queue it again at retry_at, or (None) give up."""
+    final = {} if retry_at else {"body": _scrubbed()}
     Message.update(
         error_code=code,
         error_text=text[:1000],
         status="queued" if retry_at else "failed",
         next_attempt_at=retry_at,
+        **final,
     ).where(Message.id == message_id).execute()
 
 

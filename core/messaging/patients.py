@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from peewee import IntegrityError
+
 from core.clock import to_db
-from core.errors import InvalidInput
+from core.errors import InvalidInput, NotFound
 from core.messaging import outbox
 from core.messaging.phones import normalize_phone
 from core.messaging.texts import LANGUAGES
@@ -54,7 +56,9 @@ def create(
     ).execute()
 
 
-def register(name: str, phone: str, language: str = "en") -> Patient:
+def register(
+    name: str, phone: str, language: str = "en", email: str | None = None
+) -> Patient:
     """Register a patient from the console (they book by phone, staff type them in)."""
     name = name.strip()[:MAX_NAME]
     if not name:
@@ -62,10 +66,13 @@ def register(name: str, phone: str, language: str = "en") -> Patient:
     e164 = normalize_phone(phone)
     if language not in LANGUAGES:
         raise InvalidInput("Language must be en or es.")
+    email = valid_email(email) if email else None
     with write_transaction():
         if Patient.select().where(Patient.phone == e164).exists():
             raise InvalidInput(f"{e164} already belongs to a patient; search for it.")
-        return Patient.create(name=name, phone=e164, language=language)
+        if email and _email_taken(email):
+            raise InvalidInput(f"{email} already belongs to a patient; search for it.")
+        return Patient.create(name=name, phone=e164, language=language, email=email)
 
 
 def update_profile(patient_id: int, changes: dict) -> None:
@@ -114,9 +121,29 @@ def valid_email(raw: str) -> str:
     """The address as stored (trimmed, domain in lower case), or InvalidInput."""
     email = (raw or "").strip()
     if len(email) > MAX_EMAIL or not EMAIL.match(email):
-        raise InvalidInput("That does not look like an email address.")
+        raise InvalidInput("That does not look like an email address.", "email")
     local, _, domain = email.rpartition("@")
     return f"{local}@{domain.lower()}"
+
+
+def save_email(patient_id: int, raw: str, *, prefer: bool) -> None:
+    """The patient gave their email in a conversation (and may prefer it)."""
+    email = valid_email(raw)
+    taken = Patient.select().where(Patient.email == email, Patient.id != patient_id)
+    if taken.exists():
+        raise InvalidInput("That email address is already on another patient's file.")
+    changes = {"email": email, "email_opt_out": False}
+    if prefer:
+        changes["preferred_channel"] = "email"
+    Patient.update(changes).where(Patient.id == patient_id).execute()
+
+
+def _email_taken(email: str, patient_id: int | None = None) -> bool:
+    """Another patient has this address (it is unique; see set_contact for races)."""
+    others = Patient.select().where(Patient.email == email)
+    if patient_id is not None:
+        others = others.where(Patient.id != patient_id)
+    return others.exists()
 
 
 def set_contact(
@@ -125,16 +152,15 @@ def set_contact(
     """Staff set how a patient is reached: email (or none), channel, language."""
     email = valid_email(email) if email else None
     if preferred_channel not in CHOOSABLE:
-        raise InvalidInput("Choose one of the channels offered.")
+        raise InvalidInput("Choose one of the channels offered.", "preferred_channel")
     if language not in LANGUAGES:
-        raise InvalidInput("Language must be en or es.")
+        raise InvalidInput("Language must be en or es.", "language")
     with write_transaction():
         patient = Patient.get_or_none(Patient.id == patient_id)
         if patient is None:
-            raise InvalidInput("That patient does not exist.")
-        taken = Patient.select().where(Patient.email == email, Patient.id != patient_id)
-        if email and taken.exists():
-            raise InvalidInput(f"{email} already belongs to another patient.")
+            raise NotFound("That patient does not exist.")
+        if email and _email_taken(email, patient_id):
+            raise InvalidInput(f"{email} already belongs to another patient.", "email")
         changes = {
             "email": email,
             "preferred_channel": preferred_channel,
@@ -142,7 +168,12 @@ def set_contact(
         }
         if email != patient.email:
             changes["email_opt_out"] = False  # a new address has not bounced
-        Patient.update(changes).where(Patient.id == patient_id).execute()
+        try:
+            Patient.update(changes).where(Patient.id == patient_id).execute()
+        except IntegrityError:  # another writer gave the address to someone first
+            raise InvalidInput(
+                f"{email} already belongs to another patient.", "email"
+            ) from None
 
 
 def unblock(patient_id: int) -> None:

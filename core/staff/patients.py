@@ -14,14 +14,16 @@ from core.storage.db import write_transaction
 MAX_REPLY = 640  # four SMS segments; staff replies should stay short
 
 
-def book_for_new_patient(name: str, phone: str, **booking_args) -> Appointment:
+def book_for_new_patient(
+    name: str, phone: str, email: str | None = None, **booking_args
+) -> Appointment:
     """Register a patient and book their visit as one unit: both or neither.
 
     A refused booking (time just taken, too soon) must not leave a patient
-    behind whose number then blocks the retry.
+    behind whose number (or email) then blocks the retry.
     """
     with write_transaction():
-        patient = patients.register(name, phone)
+        patient = patients.register(name, phone, email=email)
         return booking.book(patient_id=patient.id, **booking_args)
 
 

@@ -15,6 +15,10 @@ parallel guesses cannot all reach bcrypt; a success wipes the count.
 
 Unknown emails are throttled exactly like known ones, so the answers do not
 tell which emails have a login.
+
+Password-reset requests (core.staff.password_reset) are counted here too,
+per client address, in rows whose email is RESET_REQUESTS: failures counts
+the requests of the window that ends at wait_until.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ CHECK_LEASE = dt.timedelta(seconds=10)  # longer than bcrypt ever takes
 ACCOUNT = ""  # the address of the row that counts for the email as a whole
 BUSY = dt.timedelta(seconds=1)  # how long to wait when another check runs
 FORGET_AFTER = dt.timedelta(days=1)  # rows idle this long are deleted
+RESET_REQUESTS = "#password-reset"  # not an email: no login can be named so
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,31 @@ def reserve(email: str, address: str, now: dt.datetime) -> Reservation:
     if busy:
         return Reservation(False, min(busy, BUSY), locked)
     return Reservation(True, locked=locked)
+
+
+def count_reset_request(
+    address: str, now: dt.datetime, limit: int, window: dt.timedelta
+) -> bool:
+    """Count one password-reset request from address; False when over limit.
+
+    Runs inside the caller's write transaction; every request counts, for a
+    known login or not, so the limit tells nothing either.
+    """
+    LoginThrottle.delete().where(
+        LoginThrottle.last_attempt_at < to_db(now - FORGET_AFTER)
+    ).execute()
+    LoginThrottle.insert(
+        email=RESET_REQUESTS, address=address, failures=0, last_attempt_at=to_db(now)
+    ).on_conflict_ignore().execute()
+    query = LoginThrottle.select().where(
+        LoginThrottle.email == RESET_REQUESTS, LoginThrottle.address == address
+    )
+    row = (query if is_sqlite() else query.for_update()).get()
+    if row.wait_until is None or from_db(row.wait_until) <= now:
+        row.failures, row.wait_until = 0, to_db(now + window)  # a new window
+    row.failures += 1
+    _write(row, now)
+    return row.failures <= limit
 
 
 def succeeded(email: str, address: str) -> None:

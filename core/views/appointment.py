@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from core.clock import from_db
+from core.messaging.outbox import shown_body
 from core.models import LIVE_STATUSES, Appointment, AuditLog, Message
 from core.policy import Policy
 from core.views.schedule import visits_between
@@ -31,10 +32,12 @@ def appointment_detail(appointment_id: int, policy: Policy) -> dict | None:
     ]
     messages = [
         {
+            "id": m.id,
+            "fallback_of": m.fallback_of,
             "at": from_db(m.created_at).astimezone(policy.tz),
             "direction": m.direction,
             "channel": m.channel,
-            "body": m.body,
+            "body": shown_body(m.kind, m.body),
             "status": m.status,
             "error": " ".join(filter(None, [m.error_code, m.error_text])),
         }

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Iterable
 
 from peewee import fn
 
 from core.clock import from_db
 from core.errors import NotFound
-from core.messaging.outbox import first_route
+from core.messaging.delivery import WHATSAPP_WINDOW
+from core.messaging.outbox import routes, shown_body
 from core.models import Appointment, Doctor, Message, Patient
 from core.policy import Policy
 
@@ -16,22 +19,30 @@ from core.policy import Policy
 def search_patients(
     query: str, limit: int = 50, doctor_id: int | None = None
 ) -> list[dict]:
-    """Patients whose name or phone contains query (digits match phones)."""
+    """Patients whose name, phone or email contains query (digits match phones)."""
     query = query.strip()[:100]
     if not query:
         return []
     digits = re.sub(r"\D", "", query)
     condition = fn.LOWER(Patient.name).contains(query.lower())
+    condition |= fn.LOWER(Patient.email).contains(query.lower())
     if len(digits) >= 3:
         condition |= Patient.phone.contains(digits)
     rows = Patient.select(
-        Patient.id, Patient.name, Patient.phone, Patient.telegram_chat_id
+        Patient.id, Patient.name, Patient.phone, Patient.telegram_chat_id, Patient.email
     ).where(condition)
     if doctor_id is not None:
         rows = rows.where(Patient.id.in_(_patients_of(doctor_id)))
+    found = rows.order_by(Patient.name, Patient.id).limit(limit).tuples()
     return [
-        {"id": i, "name": n or "(no name)", "phone": p or "", "telegram": bool(t)}
-        for i, n, p, t in rows.order_by(Patient.name, Patient.id).limit(limit).tuples()
+        {
+            "id": i,
+            "name": n or "(no name)",
+            "phone": p or "",
+            "telegram": bool(t),
+            "email": e or "",
+        }
+        for i, n, p, t, e in found
     ]
 
 
@@ -49,8 +60,18 @@ def is_patient_of(patient_id: int, doctor_id: int) -> bool:
     )
 
 
-def patient_page(patient_id: int, policy: Policy, doctor_id: int | None = None) -> dict:
-    """A patient's details, visits and whole transcript across channels."""
+def patient_page(
+    patient_id: int,
+    policy: Policy,
+    doctor_id: int | None = None,
+    *,
+    configured: Iterable[str] = (),
+    now: dt.datetime | None = None,
+) -> dict:
+    """A patient's details, how they are reached, visits and whole transcript.
+
+    configured: the channels this clinic sends on (the others are "not set up").
+    """
     patient = Patient.get_or_none(Patient.id == patient_id)
     if patient is None or (
         doctor_id is not None and not is_patient_of(patient_id, doctor_id)
@@ -69,6 +90,8 @@ def patient_page(patient_id: int, policy: Policy, doctor_id: int | None = None) 
         visits = visits.where(Appointment.doctor == doctor_id)
     transcript = (
         Message.select(
+            Message.id,
+            Message.fallback_of,
             Message.created_at,
             Message.direction,
             Message.channel,
@@ -86,7 +109,8 @@ def patient_page(patient_id: int, policy: Policy, doctor_id: int | None = None) 
             Appointment.doctor == doctor_id, Appointment.patient == patient_id
         )
         transcript = transcript.where(Message.appointment.in_(own))
-    route = first_route(patient)
+    order = [channel for channel, _ in routes(patient)]
+    set_up = set(configured)
     return {
         "patient": {
             "id": patient.id,
@@ -96,8 +120,13 @@ def patient_page(patient_id: int, policy: Policy, doctor_id: int | None = None) 
             "language": patient.language,
             "sms_opt_out": patient.sms_opt_out,
             "telegram_blocked": patient.telegram_blocked,
-            "reachable_on": route[0] if route else "",
+            "email": patient.email or "",
+            "preferred_channel": patient.preferred_channel or "",
+            "reachable_on": order[0] if order else "",
         },
+        "reach": reach(patient, set_up, now or dt.datetime.now(dt.UTC), policy),
+        # Where messages go, best first; a channel not set up here is passed over.
+        "route_order": [{"channel": c, "set_up": c in set_up} for c in order],
         "visits": [
             {
                 "id": i,
@@ -109,14 +138,84 @@ def patient_page(patient_id: int, policy: Policy, doctor_id: int | None = None) 
         ],
         "transcript": [
             {
+                "id": mid,
+                "fallback_of": fallback_of,
                 "at": from_db(at).astimezone(tz),
                 "direction": direction,
                 "channel": channel,
                 "kind": kind,
-                "body": body,
+                "body": shown_body(kind, body),
                 "status": status,
                 "error_code": code or "",
             }
-            for at, direction, channel, kind, body, status, code in transcript.tuples()
+            for (
+                mid,
+                fallback_of,
+                at,
+                direction,
+                channel,
+                kind,
+                body,
+                status,
+                code,
+            ) in transcript.tuples()
         ],
     }
+
+
+def reach(patient: Patient, set_up: set[str], now: dt.datetime, policy: Policy):
+    """Each way of reaching the patient, with its state in words.
+
+    state is "open", "closed" (opted out, blocked, turned off) or "none" (no
+    address, or never used); set_up says whether the clinic sends on it at all.
+    """
+    phone, chosen = patient.phone or "", patient.preferred_channel or ""
+
+    def way(channel, address, state, words, detail=""):
+        return {
+            "channel": channel,
+            "address": address,
+            "state": state,
+            "words": words,
+            "detail": detail,
+            "set_up": channel in set_up,
+        }
+
+    if not phone:
+        sms = way("sms", "", "none", "no number")
+    elif patient.sms_opt_out:
+        sms = way("sms", phone, "closed", "opted out (texted STOP)")
+    else:
+        sms = way("sms", phone, "open", "open")
+    seen = from_db(patient.whatsapp_seen_at) if patient.whatsapp_seen_at else None
+    if seen is None:
+        window = "has not written on WhatsApp: only approved templates can go"
+    elif seen + WHATSAPP_WINDOW > now:
+        until = (seen + WHATSAPP_WINDOW).astimezone(policy.tz)
+        window = f"24-hour window open until {until:%Y-%m-%d %H:%M}"
+    else:
+        window = "24-hour window closed: only approved templates can go"
+    if seen is not None:
+        window = f"last wrote {seen.astimezone(policy.tz):%Y-%m-%d %H:%M}; {window}"
+    if not phone:
+        whatsapp = way("whatsapp", "", "none", "no number")
+    elif patient.whatsapp_opt_out:
+        whatsapp = way("whatsapp", phone, "closed", "opted out (sent STOP)", window)
+    elif seen is None and chosen != "whatsapp":
+        whatsapp = way("whatsapp", phone, "none", "not used", window)
+    else:
+        whatsapp = way("whatsapp", phone, "open", "open", window)
+    if not patient.telegram_chat_id:
+        telegram = way("telegram", "", "none", "not linked")
+    elif patient.telegram_blocked:
+        telegram = way("telegram", "linked", "closed", "blocked the bot")
+    else:
+        telegram = way("telegram", "linked", "open", "open")
+    if not patient.email:
+        email = way("email", "", "none", "no address")
+    elif patient.email_opt_out:
+        words = "turned off (bounced or opted out)"
+        email = way("email", patient.email, "closed", words)
+    else:
+        email = way("email", patient.email, "open", "open")
+    return [sms, whatsapp, telegram, email]

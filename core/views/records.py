@@ -9,6 +9,7 @@ from peewee import JOIN
 from core.clinic.calendar import utc_bounds
 from core.clock import from_db, to_db
 from core.errors import InvalidInput
+from core.messaging.outbox import shown_body
 from core.models import (
     AuditLog,
     Department,
@@ -48,6 +49,7 @@ def messages_log(
             Message.attempts,
             Message.patient,
             Message.appointment,
+            Message.fallback_of,
         )
         .order_by(Message.id.desc())
         .limit(PAGE)
@@ -68,10 +70,12 @@ def messages_log(
     keys = (
         "id", "at", "direction", "channel", "address", "kind", "body", "status",
         "error_code", "error_text", "attempts", "patient_id", "appointment_id",
+        "fallback_of",
     )  # fmt: skip
     rows = [dict(zip(keys, row, strict=True)) for row in query.tuples()]
     for row in rows:
         row["at"] = from_db(row["at"]).astimezone(policy.tz)
+        row["body"] = shown_body(row["kind"], row["body"])
     return rows
 
 

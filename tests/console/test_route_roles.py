@@ -20,6 +20,9 @@ from tests.console.conftest import csrf_of, login
 from tests.factories import make_patient
 
 ROLES = ("anonymous", "doctor", "staff", "admin")
+# Served without a login (CSRF still checked on POST): signing in, and
+# getting back in with a password-reset link.
+PUBLIC_PATHS = {"/login", "/password/forgot", "/password/reset/{token}"}
 
 # (method, path, {role: status}); {own}/{other} = visits of the doctor's own
 # patient and of another doctor's patient; {doctor}/{other_doctor} doctors.
@@ -28,6 +31,10 @@ TABLE = [
     ("POST", "/login", (400, 400, 400, 400)),
     ("GET", "/password", (302, 200, 200, 200)),
     ("POST", "/password", (403, 400, 400, 400)),
+    ("GET", "/password/forgot", (200, 200, 200, 200)),
+    ("POST", "/password/forgot", (400, 400, 400, 400)),
+    ("GET", "/password/reset/{token}", (410, 410, 410, 410)),
+    ("POST", "/password/reset/{token}", (410, 410, 410, 410)),
     ("POST", "/staff/{staff_user}/password", (403, 403, 403, 400)),
     ("GET", "/", (302, 200, 200, 200)),
     ("GET", "/today/board", (302, 200, 200, 200)),
@@ -60,6 +67,7 @@ TABLE = [
     ("GET", "/patients/{own_patient}", (302, 200, 200, 200)),
     ("GET", "/patients/{other_patient}", (302, 404, 200, 200)),
     ("POST", "/patients/{own_patient}/reply", (403, 403, 400, 400)),
+    ("POST", "/patients/{own_patient}/contact", (403, 403, 400, 400)),
     ("GET", "/inbox", (302, 403, 200, 200)),
     ("POST", "/inbox/999/resolve", (403, 403, 404, 404)),
     ("GET", "/waitlist", (302, 403, 200, 200)),
@@ -114,6 +122,7 @@ def ids(clinic, now):
         "own_patient": clinic["patient"].id,
         "other_patient": other_patient.id,
         "staff_user": clinic["users"]["staff"].id,
+        "token": "not-a-signed-token",
     }
 
 
@@ -160,7 +169,7 @@ def test_every_console_route_is_gated_and_in_the_table(client):
             f"{route.method} {path} has no allow()"
         )
         if handler.allowed_roles == PUBLIC:
-            assert path == "/login", f"{path} is public"
+            assert path in PUBLIC_PATHS, f"{path} is public"
         generic = (
             path.replace("{id}", "{x}")
             .replace("{off}", "{x}")

@@ -41,6 +41,9 @@ CONTEXT = {
         "phone": "+1 555 0100",
         "wish": "in the afternoon after 16:30",
         "next": "Mon 30 Nov",
+        "email": "alexandra.natarajan-whitfield@riversidefamily.example",
+        # Where an email says to answer: a label after "message us".
+        "channel": "in our Telegram chat",
         "reason": SENTINEL,
         "notes": SENTINEL,
         "diagnosis": SENTINEL,
@@ -51,6 +54,7 @@ CONTEXT["es"] = CONTEXT["en"] | {
     "day": "mié 25 nov",
     "wish": "por la tarde después de las 16:30",
     "next": "lun 30 nov",
+    "channel": "en nuestro chat de Telegram",
 }
 TEMPLATES = template_files()
 
