@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import ssl
+import subprocess
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
+from pathlib import Path
 from urllib.parse import quote
 
 from aiosmtpd.controller import Controller
@@ -114,12 +117,37 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def self_signed(directory: Path) -> tuple[Path, Path]:
+    """(certificate, key) for 127.0.0.1, made with the openssl command."""
+    cert, key = directory / "smtp-cert.pem", directory / "smtp-key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
 @contextlib.contextmanager
 def smtp_listening(
-    user: str | None = "mailer", password: str = "secret", port: int | None = None
+    user: str | None = "mailer",
+    password: str = "secret",
+    port: int | None = None,
+    *,
+    tls: str | None = None,
+    certificate: tuple[Path, Path] | None = None,
 ) -> Iterator[SmtpServer]:
-    """An SMTP server on loopback (a free port unless given) for the block."""
+    """An SMTP server on loopback (a free port unless given) for the block.
+
+    tls: None (plain), "starttls" (offered, and required before MAIL) or
+    "implicit" (smtps: TLS from the first byte), with certificate.
+    """
     recorder = SmtpServer(user=user, password=password, port=port or free_port())
+    context = None
+    if tls is not None:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(*map(str, certificate))
     controller = Controller(
         recorder,
         hostname=HOST,
@@ -129,6 +157,9 @@ def smtp_listening(
         # that; handle_MAIL refuses an unauthenticated sender instead.)
         auth_require_tls=False,
         enable_SMTPUTF8=True,
+        tls_context=context if tls == "starttls" else None,
+        require_starttls=tls == "starttls",
+        ssl_context=context if tls == "implicit" else None,
     )
     controller.start()
     try:
