@@ -139,11 +139,7 @@ async def password_submit(request: web.Request) -> web.StreamResponse:
         error = "Your current password is wrong."
         return render("password.html", request, {"error": error}, status=400)
     try:
-        new_hash = await common.off_loop(
-            new_password_hash,
-            forms.text(form, "new", limit=200),
-            forms.text(form, "confirm", limit=200),
-        )
+        new_hash = await hashed_new_password(form)
     except DomainError as exc:
         return render("password.html", request, {"error": str(exc)}, status=400)
     fresh = await request.app[GATEWAY].run_write(
@@ -153,17 +149,25 @@ async def password_submit(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther("/?notice=password_changed")
 
 
+async def hashed_new_password(form) -> str:
+    """The bcrypt hash of the form's new password (typed twice), off the loop.
+
+    Raises DomainError when the two differ or the password is too weak.
+    """
+    return await common.off_loop(
+        new_password_hash,
+        forms.text(form, "new", limit=200),
+        forms.text(form, "confirm", limit=200),
+    )
+
+
 @allow(*ADMIN)
 async def reset_password(request: web.Request) -> web.StreamResponse:
     """An admin sets a new password for a staff member; their sessions end."""
     user_id = forms.route_id(request)
     form = await request.post()
     try:
-        new_hash = await common.off_loop(
-            new_password_hash,
-            forms.text(form, "new", limit=200),
-            forms.text(form, "confirm", limit=200),
-        )
+        new_hash = await hashed_new_password(form)
         await request.app[GATEWAY].run_write(
             set_password, user_id, new_hash, clock_now(request)
         )

@@ -15,10 +15,10 @@ from console import common, forms
 from console.auth import PUBLIC, allow
 from console.auth import now as clock_now
 from console.keys import DISPATCHER, GATEWAY, SETTINGS
+from console.login_views import hashed_new_password
 from console.render import render
 from core.errors import DomainError
 from core.staff import password_reset
-from core.staff.accounts import new_password_hash
 
 log = logging.getLogger(__name__)
 
@@ -130,11 +130,7 @@ async def reset_submit(request: web.Request) -> web.StreamResponse:
     if await gateway.run(password_reset.check, secret, token, clock_now(request)):
         form = await request.post()
         try:
-            new_hash = await common.off_loop(
-                new_password_hash,
-                forms.text(form, "new", limit=200),
-                forms.text(form, "confirm", limit=200),
-            )
+            new_hash = await hashed_new_password(form)
         except DomainError as exc:
             return _form(request, token, str(exc), status=400)
         # Checked again under the row's lock: of two uses, one wins.
