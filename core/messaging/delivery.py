@@ -340,6 +340,9 @@ def fall_back(
     configured (channels) and open for this patient, and each channel once per
     chain: the rows of a chain share fallback_of, the message log shows each.
     """
+    usable = set(channels)
+    if not usable:  # nothing configured (the demo): no query per settled row
+        return None
     row = Message.get_or_none(Message.id == message_id)
     if row is None or row.kind not in FALLBACK_KINDS or row.patient_id is None:
         return None
@@ -351,7 +354,6 @@ def fall_back(
         (Message.id == root) | (Message.fallback_of == root)
     )
     tried = {channel for (channel,) in chain.tuples()}
-    usable = set(channels)
     for channel, address in outbox.routes(patient, tried):
         if channel not in usable:
             continue
