@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import logging
+from zoneinfo import available_timezones
 
 from aiohttp import web
 
 from console import common, forms
 from console.auth import ADMIN, allow
 from console.auth import now as clock_now
+from console.keys import GATEWAY
+from console.redisplay import redisplay
 from console.render import render
-from core.errors import DomainError
+from core.errors import DomainError, InvalidInput
 from core.messaging.texts import LANGUAGE_NAMES
+from core.policy import lead_words
 from core.staff.accounts import (
     ROLES,
     add_staff,
@@ -33,12 +37,21 @@ from core.staff.policy_edit import (
 
 log = logging.getLogger(__name__)
 
+# The zones the Settings picker offers (typing any other valid name works too).
+TIME_ZONES = sorted(
+    zone
+    for zone in available_timezones()
+    if "/" in zone and not zone.startswith("Etc/")
+)
 
-@allow(*ADMIN)
-async def settings_page(request: web.Request) -> web.StreamResponse:
-    policy = await common.policy(request)
-    context = {
+
+def _settings_context(policy, error: dict | None = None, values=None) -> dict:
+    return {
         "policy": policy,
+        "error": error,
+        "values": values,
+        "time_zones": TIME_ZONES,
+        "leads_in_words": ", ".join(lead_words(m) for m in policy.reminder_leads),
         "bounds": BOUNDS,
         "languages": LANGUAGES,
         "language_names": LANGUAGE_NAMES,
@@ -47,15 +60,26 @@ async def settings_page(request: web.Request) -> web.StreamResponse:
         "answer_limit": ANSWER_LIMIT,
         "question_limit": QUESTION_LIMIT,
     }
-    return render("settings.html", request, context)
+
+
+@allow(*ADMIN)
+async def settings_page(request: web.Request) -> web.StreamResponse:
+    policy = await common.policy(request)
+    return render("settings.html", request, _settings_context(policy))
 
 
 @allow(*ADMIN)
 async def settings_save(request: web.Request) -> web.StreamResponse:
-    """Save the clinic policy; any bad field is a 400 and nothing changes."""
+    """Save the clinic policy; a bad field is shown beside it and nothing changes."""
     form = await request.post()
     values = {k: v for k, v in form.items() if isinstance(v, str)}
-    await common.db(request, update_policy, values)
+    try:
+        await request.app[GATEWAY].run_write(update_policy, values)
+    except InvalidInput as refused:
+        policy = await common.policy(request)
+        error = {"field": refused.field, "message": str(refused)}
+        context = _settings_context(policy, error, values)
+        return render("settings.html", request, context, status=400)
     user = await common.user(request)
     log.info("staff %s changed the clinic settings", user.id)
     raise common.redirect(request, "settings", "settings_saved")
@@ -95,7 +119,21 @@ async def settings_facts_save(request: web.Request) -> web.StreamResponse:
     """Save what the bot tells patients; any bad field is a 400 and nothing changes."""
     form = await request.post()
     facts = {lang: _facts_of(form, lang) for lang in LANGUAGES}
-    await common.db(request, update_facts, facts)
+    try:
+        await request.app[GATEWAY].run_write(update_facts, facts)
+    except InvalidInput as refused:
+        # The form again with what was typed, the reason above it.
+        policy = await common.policy(request)
+        context = _settings_context(policy)
+        context["facts_error"] = str(refused)
+        context["facts"] = {
+            lang: {
+                **{key: typed[key] for key in FACT_LABELS},
+                "custom": [(row["q"], row["a"]) for row in typed["custom"]],
+            }
+            for lang, typed in facts.items()
+        }
+        return render("settings.html", request, context, status=400)
     user = await common.user(request)
     log.info("staff %s changed what the bot tells patients", user.id)
     raise common.redirect(request, "settings", "facts_saved")
@@ -103,6 +141,10 @@ async def settings_facts_save(request: web.Request) -> web.StreamResponse:
 
 @allow(*ADMIN)
 async def staff_page(request: web.Request) -> web.StreamResponse:
+    return await _staff_page(request)
+
+
+async def _staff_page(request: web.Request) -> web.StreamResponse:
     context = {
         "users": await common.db(
             request, list_staff, clock_now(request), (await common.policy(request)).tz
@@ -114,6 +156,7 @@ async def staff_page(request: web.Request) -> web.StreamResponse:
 
 
 @allow(*ADMIN)
+@redisplay(_staff_page)
 async def staff_add(request: web.Request) -> web.StreamResponse:
     """New login; bcrypt runs off the loop, then one insert on the DB thread."""
     form = await request.post()

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from bot.routes import setup_channels
+from console.api.routes import setup_api
 from console.health import setup_probes
 from console.keys import CLOCK, DIALOG, GATEWAY, ROLE, SETTINGS
 from console.logs import request_ids
@@ -73,6 +74,7 @@ def create_app(
     setup_probes(app)
     if role in ("all", "web"):
         setup_channels(app)
+        setup_api(app)
         setup_console(app)
     if role in ("all", "scheduler"):
         setup_scheduler(app)

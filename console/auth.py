@@ -33,8 +33,12 @@ USER = web.RequestKey("user", object)  # SessionUser | None, once looked up
 PROBES = frozenset({"/health", "/health/live", "/health/ready", "/metrics"})
 
 
+# Machines' prefixes: provider webhooks, the integration API, FHIR, calendar feeds.
+MACHINE_PREFIXES = ("/webhooks/", "/api/", "/fhir/", "/feeds/")
+
+
 def is_console_path(path: str) -> bool:
-    return not (path.startswith("/webhooks/") or path in PROBES)
+    return not (path.startswith(MACHINE_PREFIXES) or path in PROBES)
 
 
 @web.middleware

@@ -15,9 +15,11 @@ from core.settings import Settings, SettingsError
 log = logging.getLogger("clinicbot")
 
 
-def _settings(args: argparse.Namespace, demo: bool = False) -> Settings:
+def _settings(
+    args: argparse.Namespace, demo: bool = False, demo_clinic: bool = False
+) -> Settings:
     try:
-        settings = Settings.from_env(demo=demo)
+        settings = Settings.from_env(demo=demo, demo_clinic=demo_clinic)
     except SettingsError as exc:
         sys.exit(f"clinicbot: configuration error: {exc}")
     configure(settings.log_format, args.verbose)
@@ -47,24 +49,58 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _seed(settings: Settings) -> None:
+def _seed(settings: Settings) -> list[str]:
+    """Seed the demo clinic if empty; the lines that tell how to log in."""
     from core.clock import system_clock
     from core.demo import seed_demo
 
     logins = seed_demo(system_clock(), settings.timezone)
     if logins is None:
-        print("demo data already present; nothing added")
-        return
-    print("demo clinic seeded. Console logins (shown once):")
-    for email, password in logins.items():
-        print(f"  {email}  password: {password}")
+        return [
+            "Demo data already present; its logins were shown when it was seeded.",
+            "Forgot them? Set a new password:"
+            "  clinicbot set-password --email admin@clinic.example",
+        ]
+    lines = ["Demo clinic seeded. Console logins (shown once):"]
+    lines += [f"  {email}  password: {password}" for email, password in logins.items()]
+    return lines
 
 
 def cmd_demo_data(args: argparse.Namespace) -> int:
+    settings = _settings(args, demo=True, demo_clinic=True)
+    _open(settings)
+    print("\n".join(_seed(settings)))
+    return 0
+
+
+def cmd_set_password(args: argparse.Namespace) -> int:
+    from core.clock import system_clock
+    from core.errors import DomainError
+    from core.staff.accounts import set_password_by_email
+
     settings = _settings(args, demo=True)
     _open(settings)
-    _seed(settings)
+    password = _typed_password(args.password_stdin)
+    if password is None:
+        return 2
+    try:
+        set_password_by_email(args.email, password, system_clock())
+    except DomainError as exc:
+        print(f"clinicbot: {exc}", file=sys.stderr)
+        return 2
+    print(f"new password set for {args.email}; its old sessions are signed out")
     return 0
+
+
+def _typed_password(from_stdin: bool) -> str | None:
+    """The password from stdin, or typed twice at a prompt (None if they differ)."""
+    password = from_stdin and sys.stdin.readline().rstrip("\n")
+    if not password:
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Repeat password: "):
+            print("clinicbot: passwords differ; nothing changed", file=sys.stderr)
+            return None
+    return password
 
 
 def cmd_create_staff(args: argparse.Namespace) -> int:
@@ -73,18 +109,47 @@ def cmd_create_staff(args: argparse.Namespace) -> int:
 
     settings = _settings(args, demo=True)
     _open(settings)
-    password = args.password_stdin and sys.stdin.readline().rstrip("\n")
-    if not password:
-        password = getpass.getpass("Password: ")
-        if password != getpass.getpass("Repeat password: "):
-            print("clinicbot: passwords differ; nothing created", file=sys.stderr)
-            return 2
+    password = _typed_password(args.password_stdin)
+    if password is None:
+        return 2
     try:
         user = create_staff(args.email, password, args.role, args.doctor_id)
     except DomainError as exc:
         print(f"clinicbot: {exc}", file=sys.stderr)
         return 2
     print(f"created {user.role} login {user.email}")
+    return 0
+
+
+def cmd_api_token(args: argparse.Namespace) -> int:
+    from core.clock import system_clock
+    from core.errors import DomainError
+    from core.integrations import tokens
+
+    settings = _settings(args, demo=True)
+    _open(settings)
+    now = system_clock()
+    try:
+        if args.token_command == "create":
+            token_id, token = tokens.create(args.name, args.role, now)
+            print(
+                f"created {args.role} API token {token_id} ({args.name}); shown once:"
+            )
+            print(token)
+        elif args.token_command == "revoke":
+            tokens.revoke(args.id, now)
+            print(f"revoked API token {args.id}")
+        else:
+            for row in tokens.listing(settings.tz):
+                state = "revoked" if row["revoked_at"] else "active"
+                used = row["last_used_at"] or "never"
+                print(
+                    f"{row['id']:>4}  {row['prefix']}...  {row['role']:<6}  {state:<7}"
+                    f"  last used {used}  {row['name']}"
+                )
+    except DomainError as exc:
+        print(f"clinicbot: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -117,21 +182,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from console.app import create_app, freeze_startup_objects
     from console.logs import AccessLogger
 
-    settings = _settings(args, demo=args.demo)
+    settings = _settings(args, demo=args.demo, demo_clinic=args.demo)
+    told = []
     if args.demo:
         _open(settings)
-        _seed(settings)
+        told = _seed(settings)
     app = create_app(settings, role=args.role)
     app.on_startup.append(freeze_startup_objects)
     host = "localhost" if args.host in ("0.0.0.0", "127.0.0.1") else args.host
-    print(
-        f"ClinicBot console: http://{host}:{args.port}/  (role {args.role})", flush=True
-    )
+    banner = [f"ClinicBot console: http://{host}:{args.port}/  (role {args.role})"]
+
+    def say_how_to_log_in(_aiohttp_says: str) -> None:
+        # run_app calls this once it listens: after every start-up log line,
+        # so the logins are the last thing on the screen.
+        print("\n".join(banner + told), flush=True)
+
+    AccessLogger.choice = settings.access_log
     web.run_app(
         app,
         host=args.host,
         port=args.port,
-        print=None,
+        print=say_how_to_log_in,
         access_log_class=AccessLogger,
         reuse_port=args.reuse_port or None,
     )
@@ -189,6 +260,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     staff.set_defaults(func=cmd_create_staff)
 
+    reset = commands.add_parser(
+        "set-password", help="set a new password for a console login"
+    )
+    reset.add_argument("--email", required=True)
+    reset.add_argument(
+        "--password-stdin", action="store_true", help="read the password from stdin"
+    )
+    reset.set_defaults(func=cmd_set_password)
+
     chat = commands.add_parser("chat", help="talk to the bot as a patient")
     chat.add_argument("--phone", required=True, help="the patient's phone, E.164")
     chat.set_defaults(func=cmd_chat)
@@ -204,6 +284,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep sending what is due for at most this long (default 120)",
     )
     run_once.set_defaults(func=cmd_jobs)
+
+    api_token = commands.add_parser("api-token", help="tokens for the integration API")
+    token_commands = api_token.add_subparsers(dest="token_command", required=True)
+    create = token_commands.add_parser("create", help="create a token (shown once)")
+    create.add_argument("--name", required=True, help="what will use it")
+    create.add_argument(
+        "--role", choices=("admin", "staff", "doctor", "read"), required=True
+    )
+    revoke = token_commands.add_parser("revoke", help="stop a token working")
+    revoke.add_argument("id", type=int)
+    token_commands.add_parser("list", help="every token, without the secret")
+    api_token.set_defaults(func=cmd_api_token)
 
     backup = commands.add_parser("backup", help="consistent copy of a SQLite database")
     backup.add_argument("path")

@@ -66,3 +66,14 @@ def redirect(
 async def off_loop(fn, *args):
     """bcrypt takes ~250 ms: keep it off the event loop and the database thread."""
     return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
+
+
+def telling(form) -> dict:
+    """A change form's "don't tell the patient" box and its reason, for core.booking.
+
+    Unticked (or absent, as from a script) the patient is told.
+    """
+    return {
+        "tell": not forms.checkbox(form, "dont_tell"),
+        "untold_reason": forms.text(form, "untold_reason", required=False, limit=200),
+    }

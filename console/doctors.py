@@ -9,6 +9,7 @@ from aiohttp import web
 from console import common, forms
 from console.auth import STAFF, allow
 from console.auth import now as clock_now
+from console.redisplay import redisplay
 from console.render import render
 from core.errors import InvalidInput
 from core.messaging.texts import LANGUAGE_NAMES
@@ -23,7 +24,7 @@ def _local(form, name: str, tz) -> dt.datetime:
     try:
         return dt.datetime.fromisoformat(raw).replace(tzinfo=tz)
     except ValueError:
-        raise forms.bad(f"{name} must be a date and time.") from None
+        raise forms.bad(f"{name} must be a date and time.", name) from None
 
 
 @allow(*STAFF)
@@ -86,6 +87,13 @@ async def doctor_page(request: web.Request) -> web.StreamResponse:
     return await _doctor_page(request, forms.route_id(request))
 
 
+async def _the_doctors_page(request: web.Request) -> web.StreamResponse:
+    """Where a refused form is shown again: this doctor's page, else the list."""
+    if request.path.startswith("/doctors/"):
+        return await _doctor_page(request, forms.route_id(request))
+    return await _list_page(request)
+
+
 def _visit_type_ids(form) -> list[int]:
     ids = []
     for raw in form.getall("visit_type", []):
@@ -96,6 +104,7 @@ def _visit_type_ids(form) -> list[int]:
 
 
 @allow(*STAFF)
+@redisplay(_the_doctors_page)
 async def doctor_save(request: web.Request) -> web.StreamResponse:
     """POST /doctors (new) or /doctors/{id} (edit)."""
     form = await request.post()
@@ -122,6 +131,7 @@ async def doctor_active(request: web.Request) -> web.StreamResponse:
 
 
 @allow(*STAFF)
+@redisplay(_the_doctors_page)
 async def doctor_hours(request: web.Request) -> web.StreamResponse:
     """Replace the weekly hours; visits left outside them are listed, not moved."""
     doctor_id = forms.route_id(request)
@@ -133,7 +143,7 @@ async def doctor_hours(request: web.Request) -> web.StreamResponse:
                 forms.text(form, f"day{day}", required=False, limit=200)
             )
         except InvalidInput as exc:
-            raise forms.bad(f"{WEEKDAYS[day]}: {exc}") from None
+            raise forms.bad(f"{WEEKDAYS[day]}: {exc}", f"day{day}") from None
     policy = await common.policy(request)
     affected = await common.db(
         request,
@@ -147,6 +157,7 @@ async def doctor_hours(request: web.Request) -> web.StreamResponse:
 
 
 @allow(*STAFF)
+@redisplay(_the_doctors_page)
 async def time_off_add(request: web.Request) -> web.StreamResponse:
     doctor_id = forms.route_id(request)
     form = await request.post()
@@ -176,6 +187,7 @@ async def time_off_remove(request: web.Request) -> web.StreamResponse:
 
 
 @allow(*STAFF)
+@redisplay(_the_doctors_page)
 async def department_save(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     department_id = forms.route_id(request) if "id" in request.match_info else None
@@ -190,6 +202,7 @@ async def department_save(request: web.Request) -> web.StreamResponse:
 
 
 @allow(*STAFF)
+@redisplay(_the_doctors_page)
 async def visit_type_save(request: web.Request) -> web.StreamResponse:
     """POST /visit-types (new) or /visit-types/{id} (edit)."""
     form = await request.post()
@@ -215,6 +228,7 @@ async def department_active(request: web.Request) -> web.StreamResponse:
 
 
 @allow(*STAFF)
+@redisplay(_the_doctors_page)
 async def closure_add(request: web.Request) -> web.StreamResponse:
     """Close the clinic on a day; visits already booked that day are listed."""
     form = await request.post()

@@ -10,19 +10,24 @@ from aiohttp import web
 from core.errors import DomainError, InvalidInput, NotFound
 
 
-def bad(message: str) -> web.HTTPBadRequest:
-    return web.HTTPBadRequest(text=message)
+def bad(message: str, field: str = "") -> web.HTTPBadRequest:
+    """400 with the form field it is about, for a page to show beside it."""
+    refused = web.HTTPBadRequest(text=message)
+    refused.field = field  # type: ignore[attr-defined]
+    return refused
 
 
 def text(data: Mapping, name: str, *, required: bool = True, limit: int = 500) -> str:
     value = data.get(name, "")
     if not isinstance(value, str):
-        raise bad(f"{name} must be text.")
+        raise bad(f"{name} must be text.", name)
     value = value.strip()
     if required and not value:
-        raise bad(f"Please fill in {name.replace('_', ' ')}.")
+        raise bad(f"Please fill in {name.replace('_', ' ')}.", name)
     if len(value) > limit:
-        raise bad(f"{name.replace('_', ' ')} is too long (at most {limit} characters).")
+        raise bad(
+            f"{name.replace('_', ' ')} is too long (at most {limit} characters).", name
+        )
     return value
 
 
@@ -35,7 +40,7 @@ def integer(data: Mapping, name: str, *, required: bool = True) -> int | None:
     try:
         return int(raw)
     except ValueError:
-        raise bad(f"{name.replace('_', ' ')} must be a whole number.") from None
+        raise bad(f"{name.replace('_', ' ')} must be a whole number.", name) from None
 
 
 def date(data: Mapping, name: str, *, required: bool = True) -> dt.date | None:
@@ -45,10 +50,14 @@ def date(data: Mapping, name: str, *, required: bool = True) -> dt.date | None:
     try:
         value = dt.date.fromisoformat(raw)
     except ValueError:
-        raise bad(f"{name.replace('_', ' ')} must be a date like 2026-03-14.") from None
+        raise bad(
+            f"{name.replace('_', ' ')} must be a date like 2026-03-14.", name
+        ) from None
     # Far-off years would overflow date arithmetic (a week view of 9999-12-31).
     if not 1900 <= value.year <= 2999:
-        raise bad(f"{name.replace('_', ' ')} must be a year between 1900 and 2999.")
+        raise bad(
+            f"{name.replace('_', ' ')} must be a year between 1900 and 2999.", name
+        )
     return value
 
 
@@ -57,7 +66,9 @@ def time(data: Mapping, name: str) -> dt.time:
     try:
         return dt.time.fromisoformat(raw)
     except ValueError:
-        raise bad(f"{name.replace('_', ' ')} must be a time like 09:30.") from None
+        raise bad(
+            f"{name.replace('_', ' ')} must be a time like 09:30.", name
+        ) from None
 
 
 def instant(data: Mapping, name: str) -> dt.datetime:
@@ -66,9 +77,9 @@ def instant(data: Mapping, name: str) -> dt.datetime:
     try:
         value = dt.datetime.fromisoformat(raw)
     except ValueError:
-        raise bad(f"{name} must be a date and time.") from None
+        raise bad(f"{name} must be a date and time.", name) from None
     if value.tzinfo is None:
-        raise bad(f"{name} must carry its time zone.")
+        raise bad(f"{name} must carry its time zone.", name)
     return value.astimezone(dt.UTC)
 
 
@@ -88,5 +99,5 @@ def domain_http_error(exc: DomainError) -> web.HTTPException:
     if isinstance(exc, NotFound):
         return web.HTTPNotFound(text=str(exc))
     if isinstance(exc, InvalidInput):
-        return web.HTTPBadRequest(text=str(exc))
+        return bad(str(exc), exc.field)
     return web.HTTPConflict(text=str(exc))

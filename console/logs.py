@@ -53,6 +53,12 @@ def keep_health_data_out() -> None:
     """
     for name in ("peewee", "telegram", "twilio"):
         logging.getLogger(name).setLevel(logging.INFO)
+    # APScheduler's start-up lines ("Adding job tentatively ...") read like
+    # warnings to people starting the service; its real problems are warnings.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # playhouse.migrations says "up: 0001_initial" beside our own "applied
+    # migration 0001_initial": one line per migration is enough.
+    logging.getLogger("peewee.migrations").setLevel(logging.WARNING)
     logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 
 
@@ -80,13 +86,22 @@ async def request_ids(request: web.Request, handler):
     return response
 
 
-# A password-reset link's token is a key to a login: logs show the route only.
-_RESET_LINK = re.compile(r"^/password/reset/[^/]+")
+# A password-reset link's token is a key to a login, a feed's to a doctor's
+# calendar: logs show the route only.
+_SECRET_PATHS = (
+    (re.compile(r"^/password/reset/[^/]+"), "/password/reset/[token]"),
+    (re.compile(r"^/feeds/[^/]+$"), "/feeds/[token].ics"),
+)
 
 
 def loggable_path(path: str) -> str:
-    """The request path as a log line may show it (no password-reset token)."""
-    return _RESET_LINK.sub("/password/reset/[token]", path)
+    """The request path as a log line may show it (no secret in the path)."""
+    for secret, shown in _SECRET_PATHS:
+        path = secret.sub(shown, path)
+    return path
+
+
+SLOW = 1.0  # seconds: a request this slow is logged even when it went well
 
 
 class AccessLogger(AbstractAccessLogger):
@@ -94,9 +109,18 @@ class AccessLogger(AbstractAccessLogger):
 
     aiohttp's default line has the whole request line, and a query string
     can carry a patient's name or number (a search), so the query is left out.
+    `serve` sets `choice` from CLINICBOT_ACCESS_LOG: by default only requests
+    that failed or were slow, since a line per request buries everything else
+    (the demo's logins among them).
     """
 
+    choice = "all"
+
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float):
+        if self.choice == "off" or (
+            self.choice == "errors" and response.status < 400 and time < SLOW
+        ):
+            return
         request_id = response.headers.get(REQUEST_ID_HEADER)
         with log_context.bound(request_id=request_id):
             self.logger.info(

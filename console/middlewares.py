@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from aiohttp import web, web_response
 
@@ -20,6 +21,8 @@ CSP = (
     "frame-ancestors 'none'"
 )
 STATIC_PREFIX = "/static/"
+# The public slot manifest carries no patient data and asks to be cached.
+PUBLISHED_PREFIX = "/fhir/r4/$bulk-publish"
 HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Frame-Options": "DENY",
@@ -37,6 +40,8 @@ TITLES = {
 
 
 SERVER = "ClinicBot"  # no software versions for a scanner to match
+# A refused change to a visit (409) links back to that visit.
+VISIT_PATH = re.compile(r"/appointments/(\d{1,12})(?:/|$)")
 
 
 async def _add_headers(request: web.Request, response: web.StreamResponse) -> None:
@@ -48,17 +53,20 @@ async def _add_headers(request: web.Request, response: web.StreamResponse) -> No
     """
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
-    if not request.path.startswith(STATIC_PREFIX):
+    public = request.path.startswith(PUBLISHED_PREFIX) and response.status == 200
+    if not (request.path.startswith(STATIC_PREFIX) or public):
         response.headers["Cache-Control"] = "no-store"
     response.headers["Server"] = SERVER
 
 
 def _page(request: web.Request, status: int, message: str) -> web.Response:
     title = TITLES.get(status, "Something went wrong")
+    visit = VISIT_PATH.match(request.path) if status == 409 else None
+    back = f"/appointments/{visit.group(1)}" if visit else ""
     response = render(
         "error.html",
         request,
-        {"status": status, "title": title, "message": message},
+        {"status": status, "title": title, "message": message, "back": back},
         status=status,
     )
     return response

@@ -18,6 +18,8 @@ NOTICES = {
     "cancelled": "Cancelled",
     "completed": "Marked completed",
     "no_show": "Marked no-show",
+    "checked_in": "Checked in",
+    "note_saved": "Staff note saved",
     "confirmation_saved": "Confirmation setting saved",
     "moved": "Moved",
     "booked": "Booked",
@@ -32,7 +34,17 @@ NOTICES = {
     "reply_queued": "Reply queued",
     "reply_not_sent": "Not sent: the patient opted out or cannot be reached",
     "resolved": "Marked resolved",
+    "reply_sent": "Reply sent: the patient sees it in the simulator",
+    "assigned": "Assigned to you",
+    "unassigned": "Unassigned",
+    "marked_unread": "Marked unread",
+    "saved_reply_saved": "Saved reply saved",
+    "saved_reply_deleted": "Saved reply deleted",
     "waitlist_removed": "Taken off the waitlist",
+    "webhook_paused": "Endpoint paused: its deliveries wait until it is resumed",
+    "webhook_resumed": "Endpoint resumed",
+    "webhook_deleted": "Endpoint deleted, with its deliveries",
+    "webhook_replayed": "Delivery queued to be sent again",
 }
 
 

@@ -9,6 +9,7 @@ from console import common, forms
 from console.auth import EVERYONE, STAFF, allow
 from console.auth import now as clock_now
 from console.filters import channel
+from console.inbox_views import REPLY_NOTICES
 from console.keys import GATEWAY, SETTINGS
 from console.render import render
 from core.errors import DomainError, InvalidInput
@@ -113,7 +114,8 @@ async def patient_reply(request: web.Request) -> web.StreamResponse:
     message = await common.db(
         request, reply_to_patient, patient_id, body, clock_now(request)
     )
-    notice = "reply_queued" if message.status == "queued" else "reply_not_sent"
+    # A simulator patient's reply is "sent" as soon as it is stored.
+    notice = REPLY_NOTICES.get(message.status, "reply_not_sent")
     back = forms.text(form, "back", required=False, limit=20)
     if back == "inbox":
         raise common.redirect(request, "inbox", notice)

@@ -1,4 +1,4 @@
-"""Inbox, waitlist, messages log and audit log."""
+"""Waitlist, messages log and audit log (the inbox is console/inbox_views.py)."""
 
 from __future__ import annotations
 
@@ -7,27 +7,11 @@ from aiohttp import web
 from console import common, forms
 from console.auth import STAFF, allow
 from console.render import render
-from core.messaging import conversations
 from core.staff.patients import remove_from_waitlist
-from core.views import records
-from core.views.schedule import flagged_conversations
+from core.views import history, records
 
 CHANNELS = ("", "sms", "whatsapp", "telegram", "email", "console", "none")
 DIRECTIONS = ("", "in", "out")
-
-
-@allow(*STAFF)
-async def inbox(request: web.Request) -> web.StreamResponse:
-    """Conversations the bot flagged for a person, newest first."""
-    policy = await common.policy(request)
-    flagged = await common.db(request, flagged_conversations, policy, 200)
-    return render("inbox.html", request, {"flagged": flagged})
-
-
-@allow(*STAFF)
-async def inbox_resolve(request: web.Request) -> web.StreamResponse:
-    await common.db(request, conversations.resolve, forms.route_id(request))
-    raise common.redirect(request, "inbox", "resolved")
 
 
 @allow(*STAFF)
@@ -81,12 +65,19 @@ async def messages(request: web.Request) -> web.StreamResponse:
 
 @allow(*STAFF)
 async def audit(request: web.Request) -> web.StreamResponse:
+    """The audit log in words, newest first, by person and visit."""
     policy = await common.policy(request)
-    action = forms.text(request.query, "action", required=False, limit=40)
-    actor = forms.text(request.query, "actor", required=False, limit=40)
+    who = forms.text(request.query, "who", required=False, limit=40)
+    visit = forms.integer(request.query, "visit", required=False)
     before = forms.integer(request.query, "before", required=False)
     rows = await common.db(
-        request, records.audit_log, policy, action=action, actor=actor, before_id=before
+        request, history.audit_page, policy, who=who, visit=visit, before_id=before
     )
-    context = {"rows": rows, "action": action, "actor": actor, "page": records.PAGE}
+    context = {
+        "rows": rows,
+        "who": who,
+        "visit": visit or "",
+        "people": await common.db(request, history.people),
+        "page": history.PAGE,
+    }
     return render("audit.html", request, context)

@@ -7,6 +7,10 @@ from aiohttp import web
 
 from console.auth import SESSION, USER
 from console.notices import notice_text
+from console.redisplay import FORM_PROBLEM
+
+# The inbox's unread count, set for staff pages by console.inbox_views.unread_in_nav.
+UNREAD = web.RequestKey("inbox_unread", int)
 
 
 def render(
@@ -18,6 +22,8 @@ def render(
         "csrf": session.csrf if session else "",
         "notice": notice_text(request.query.get("notice")),
         "path": request.path,
+        "inbox_unread": request.get(UNREAD, 0),
+        "problem": request.get(FORM_PROBLEM),
     }
     return aiohttp_jinja2.render_template(
         template, request, {**base, **context}, status=status

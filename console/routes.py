@@ -14,6 +14,8 @@ from console import (
     appointments,
     calendar_views,
     doctors,
+    inbox_views,
+    integrations_views,
     login_views,
     password_reset,
     patients,
@@ -21,6 +23,7 @@ from console import (
     simulator,
     stats_views,
     today,
+    webhooks_views,
 )
 from console.auth import session_middleware
 from console.filters import FILTERS
@@ -101,8 +104,31 @@ ROUTES = [
         patients.patient_contact,
         "patient_contact",
     ),
-    ("GET", "/inbox", records_views.inbox, "inbox"),
-    ("POST", r"/inbox/{id:\d+}/resolve", records_views.inbox_resolve, "inbox_resolve"),
+    ("GET", "/inbox", inbox_views.inbox, "inbox"),
+    ("POST", r"/inbox/{id:\d+}/reply", inbox_views.inbox_reply, "inbox_reply"),
+    ("POST", r"/inbox/{id:\d+}/assign", inbox_views.inbox_assign, "inbox_assign"),
+    (
+        "POST",
+        r"/inbox/{id:\d+}/unassign",
+        inbox_views.inbox_unassign,
+        "inbox_unassign",
+    ),
+    ("POST", r"/inbox/{id:\d+}/resolve", inbox_views.inbox_resolve, "inbox_resolve"),
+    ("POST", r"/inbox/{id:\d+}/unread", inbox_views.inbox_unread, "inbox_unread"),
+    ("GET", "/inbox/replies", inbox_views.replies_page, "saved_replies"),
+    ("POST", "/inbox/replies", inbox_views.reply_create, "saved_reply_create"),
+    (
+        "POST",
+        r"/inbox/replies/{id:\d+}",
+        inbox_views.reply_update,
+        "saved_reply_update",
+    ),
+    (
+        "POST",
+        r"/inbox/replies/{id:\d+}/delete",
+        inbox_views.reply_delete,
+        "saved_reply_delete",
+    ),
     ("GET", "/waitlist", records_views.waitlist, "waitlist"),
     (
         "POST",
@@ -115,6 +141,62 @@ ROUTES = [
     ("GET", "/settings", admin_views.settings_page, "settings"),
     ("POST", "/settings", admin_views.settings_save, "settings_save"),
     ("POST", "/settings/facts", admin_views.settings_facts_save, "settings_facts"),
+    (
+        "GET",
+        "/settings/integrations",
+        integrations_views.integrations_page,
+        "integrations",
+    ),
+    (
+        "POST",
+        "/settings/integrations/tokens",
+        integrations_views.token_create,
+        "api_token_create",
+    ),
+    (
+        "POST",
+        r"/settings/integrations/tokens/{id:\d+}/revoke",
+        integrations_views.token_revoke,
+        "api_token_revoke",
+    ),
+    (
+        "POST",
+        "/settings/integrations/feeds",
+        integrations_views.feed_create,
+        "calendar_feed_create",
+    ),
+    (
+        "POST",
+        r"/settings/integrations/feeds/{id:\d+}/names",
+        integrations_views.feed_names,
+        "calendar_feed_names",
+    ),
+    (
+        "POST",
+        r"/settings/integrations/feeds/{id:\d+}/revoke",
+        integrations_views.feed_revoke,
+        "calendar_feed_revoke",
+    ),
+    ("GET", "/settings/webhooks", webhooks_views.webhooks_page, "webhooks"),
+    ("POST", "/settings/webhooks", webhooks_views.webhook_register, "webhook_register"),
+    (
+        "POST",
+        r"/settings/webhooks/{id:\d+}/active",
+        webhooks_views.webhook_active,
+        "webhook_active",
+    ),
+    (
+        "POST",
+        r"/settings/webhooks/{id:\d+}/delete",
+        webhooks_views.webhook_delete,
+        "webhook_delete",
+    ),
+    (
+        "POST",
+        r"/settings/webhooks/deliveries/{id:\d+}/replay",
+        webhooks_views.delivery_replay,
+        "webhook_replay",
+    ),
     ("GET", "/staff", admin_views.staff_page, "staff"),
     ("POST", "/staff", admin_views.staff_add, "staff_add"),
     ("POST", r"/staff/{id:\d+}", admin_views.staff_update, "staff_update"),
@@ -143,6 +225,7 @@ def setup_console(app: web.Application) -> None:
     # Order matters: the session is read first, so error pages know the user.
     app.middlewares.append(session_middleware)
     app.middlewares.append(error_pages)
+    app.middlewares.append(inbox_views.unread_in_nav)  # needs the session
     setup_security(app)
     setup_live(app)
     _routes(app)

@@ -21,6 +21,7 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot import metrics
+from bot.webhooks import WEBHOOK_SENDER, webhooks_ctx
 from console.keys import CLOCK, DISPATCHER, GATEWAY, SCHEDULER_STATUS
 from core.clock import UTC
 from core.jobs.runner import run_all
@@ -82,6 +83,8 @@ async def tick(app: web.Application, state: TickState) -> dict | None:
         await _kick_dispatcher(app, now)
     except Exception:  # sending is retried by the dispatcher itself
         log.exception("outbox dispatch after the tick failed")
+    if WEBHOOK_SENDER in app:
+        app[WEBHOOK_SENDER].wake()  # the tick's changes may have emitted events
     return summary
 
 
@@ -130,6 +133,8 @@ async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
 def setup_scheduler(app: web.Application) -> None:
     """Start the scheduler in a cleanup context (registered after the database)."""
     app.cleanup_ctx.append(scheduler_ctx)
+    # The webhook sender (bot/webhooks.py) runs beside it, in the scheduler role.
+    app.cleanup_ctx.append(webhooks_ctx)
 
 
 def parse_now(text: str | None, settings: Settings) -> dt.datetime:

@@ -26,9 +26,14 @@ TABLES = (
 )
 
 
-async def _range(request: web.Request, policy) -> tuple[dt.date, dt.date]:
+def _default_range(request: web.Request, policy) -> tuple[dt.date, dt.date]:
     today = clock_now(request).astimezone(policy.tz).date()
-    last = forms.date(request.query, "to", required=False) or today
+    return today - dt.timedelta(days=DEFAULT_DAYS - 1), today
+
+
+async def _range(request: web.Request, policy) -> tuple[dt.date, dt.date]:
+    last = forms.date(request.query, "to", required=False)
+    last = last or _default_range(request, policy)[1]
     first = forms.date(request.query, "from", required=False) or last - dt.timedelta(
         days=DEFAULT_DAYS - 1
     )
@@ -38,11 +43,22 @@ async def _range(request: web.Request, policy) -> tuple[dt.date, dt.date]:
 
 @allow(*STAFF)
 async def stats_page(request: web.Request) -> web.StreamResponse:
-    """Figures, rates and charts for the chosen range (default: last 30 days)."""
+    """Figures, rates and charts for the chosen range (default: last 30 days).
+
+    A range that cannot be shown is explained beside the dates, over the
+    default range's figures, rather than on an error page.
+    """
     policy = await common.policy(request)
-    first, last = await _range(request, policy)
+    error, status = "", 200
+    try:
+        first, last = await _range(request, policy)
+    except web.HTTPBadRequest as refused:
+        error, status = refused.text, 400
+        first, last = _default_range(request, policy)
     stats: Stats = await common.db(request, clinic_stats, first, last, policy)
     context = {
+        "range_error": error,
+        "typed": {k: request.query.get(k, "") for k in ("from", "to")} if error else {},
         "stats": stats,
         "statuses": STATUSES,
         "status_items": [(s.replace("_", " "), stats.by_status[s]) for s in STATUSES],
@@ -52,7 +68,7 @@ async def stats_page(request: web.Request) -> web.StreamResponse:
         "doctor_items": [(n, sum(c.values())) for n, c in stats.by_doctor.items()],
         "csv_tables": TABLES,
     }
-    return render("stats.html", request, context)
+    return render("stats.html", request, context, status=status)
 
 
 def _cell(value):
@@ -60,6 +76,11 @@ def _cell(value):
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
+
+
+# Excel reads a CSV without a byte-order mark as the local code page, so
+# "García" arrives as "GarcÃ­a"; with it, as UTF-8. Other tools skip it.
+BOM = "\ufeff".encode()
 
 
 def _csv(rows) -> bytes:
@@ -105,7 +126,7 @@ async def stats_csv(request: web.Request) -> web.StreamResponse:
             else (MESSAGE_HEADER, message_rows)
         )
         await response.prepare(request)
-        await response.write(_csv([header]))
+        await response.write(BOM + _csv([header]))
         after = 0
         while rows := await common.db(request, fetch, first, last, policy, after):
             await response.write(_csv(rows))
@@ -114,6 +135,6 @@ async def stats_csv(request: web.Request) -> web.StreamResponse:
         return response
     stats = await common.db(request, clinic_stats, first, last, policy)
     await response.prepare(request)
-    await response.write(_csv(_table(stats, table)))
+    await response.write(BOM + _csv(_table(stats, table)))
     await response.write_eof()
     return response

@@ -8,7 +8,9 @@ from console import common
 from console.auth import EVERYONE, allow
 from console.auth import now as clock_now
 from console.render import render
+from core.clinic.booking import CHECK_IN_EARLY
 from core.staff.accounts import lockouts
+from core.views.grid import needs_follow_up
 from core.views.schedule import today_board
 
 
@@ -23,11 +25,15 @@ async def _board(request: web.Request) -> dict:
         common.doctor_scope(user),
         user.role != "doctor",
     )
+    board["follow_up"] = await common.db(
+        request, needs_follow_up, policy, clock_now(request), common.doctor_scope(user)
+    )
     if user.role == "admin":  # someone guessing staff passwords
         board["lockouts"] = await common.db(
             request, lockouts, clock_now(request), policy.tz
         )
-    return {"board": board, "policy": policy}
+    now = clock_now(request).astimezone(policy.tz)
+    return {"board": board, "policy": policy, "now": now, "early": CHECK_IN_EARLY}
 
 
 @allow(*EVERYONE)

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 
 from core.clock import to_db
+from core.integrations import deliveries
 from core.models import AuditLog
 from core.storage.prepared import PreparedInsert
 
@@ -29,6 +30,19 @@ class Actor:
 SYSTEM = Actor("system")
 
 
+# Audited changes that other systems can subscribe to (core.integrations):
+# their webhook deliveries are written in the same transaction.
+WEBHOOK_EVENTS = {
+    "book": "appointment.booked",
+    "confirm": "appointment.confirmed",
+    "cancel": "appointment.cancelled",
+    "reschedule": "appointment.rescheduled",
+    "complete": "appointment.completed",
+    "mark no-show": "appointment.no_show",
+    "patient.opted_out": "patient.opted_out",
+    "flag": "conversation.flagged",
+}
+
 _INSERT = PreparedInsert(
     AuditLog, "at", "actor", "action", "appointment", "patient", "detail"
 )
@@ -43,7 +57,7 @@ def record(
     patient_id: int | None = None,
     **detail,
 ) -> None:
-    """One audit row, in the caller's transaction."""
+    """One audit row, in the caller's transaction (with its webhook deliveries)."""
     _INSERT.insert(
         at=to_db(now),
         actor=str(actor),
@@ -52,3 +66,13 @@ def record(
         patient=patient_id,
         detail=json.dumps(detail, default=str, sort_keys=True) if detail else "",
     )
+    event = WEBHOOK_EVENTS.get(action)
+    if event is not None:
+        deliveries.emit(
+            event,
+            now,
+            actor=str(actor),
+            appointment_id=appointment_id,
+            patient_id=patient_id,
+            **detail,
+        )

@@ -8,13 +8,11 @@ import random
 import secrets
 
 from core.audit import SYSTEM, Actor
-from core.clinic import booking
-from core.clock import UTC
+from core.clinic import booking, waitlist
+from core.clock import UTC, to_db
 from core.errors import DomainError
-from core.messaging import patients
-from core.models import (
-    Department,
-)
+from core.messaging import conversations, outbox, patients
+from core.models import LIVE_STATUSES, Appointment, Department, Patient
 from core.policy import ensure_policy, load_policy, save_policy
 from core.staff import doctors, hours
 from core.staff.accounts import create_staff
@@ -162,6 +160,8 @@ FACTS = {
         ],
     },
 }
+DOCTOR_LOGIN = "hart@clinic.example"
+REST_OF_TODAY = 4  # visits still to come today, if the hours allow
 STATUSES_PAST = ["completed"] * 6 + ["no_show", "cancelled"]
 STATUSES_FUTURE = ["scheduled"] * 4 + ["confirmed"] * 3 + ["cancelled"]
 
@@ -185,9 +185,11 @@ def seed_demo(
         staffed = _doctors(visit_types, policy, now)
         registered = _patients(now)
     _appointments(rng, staffed, registered, now)
+    _rest_of_today(rng, staffed, registered, now)
+    _inbox_and_waitlist(staffed, registered, now)
     logins = {
-        "admin@clinic.example": secrets.token_urlsafe(9),
-        "staff@clinic.example": secrets.token_urlsafe(9),
+        email: secrets.token_urlsafe(9)
+        for email in ("admin@clinic.example", "staff@clinic.example", DOCTOR_LOGIN)
     }
     create_staff(
         "admin@clinic.example", logins["admin@clinic.example"], "admin", rounds=rounds
@@ -195,6 +197,8 @@ def seed_demo(
     create_staff(
         "staff@clinic.example", logins["staff@clinic.example"], "staff", rounds=rounds
     )
+    # Dr. Hart's own login: doctors see their own calendar and patients.
+    create_staff(DOCTOR_LOGIN, logins[DOCTOR_LOGIN], "doctor", staffed[0], rounds)
     return logins
 
 
@@ -280,11 +284,11 @@ def _settle(rng, appointment, start: dt.datetime, now: dt.datetime) -> None:
     """Give a booked demo visit a believable status for its time."""
     past = start + dt.timedelta(hours=1) < now
     status = rng.choice(STATUSES_PAST if past else STATUSES_FUTURE)
+    # Never dated after now: the audit log must not show tomorrow's news.
+    day_before = min(start - dt.timedelta(days=1), now)
     if status in ("confirmed", "completed") or (past and status == "no_show"):
         booking.confirm(
-            appointment.id,
-            Actor("patient", appointment.patient_id),
-            start - dt.timedelta(days=1),
+            appointment.id, Actor("patient", appointment.patient_id), day_before
         )
     if status == "completed":
         booking.complete(
@@ -297,5 +301,85 @@ def _settle(rng, appointment, start: dt.datetime, now: dt.datetime) -> None:
             appointment.id,
             Actor("patient", appointment.patient_id),
             "demo",
-            start - dt.timedelta(days=1),
+            day_before,
         )
+
+
+def _rest_of_today(rng, doctor_ids, patient_ids, now: dt.datetime) -> int:
+    """Visits in the doctors' remaining hours today, when few are left to come.
+
+    The random days above may leave an evening Today empty; a demo started at
+    18:43 should still show visits to come while any doctor is working.
+    """
+    policy = load_policy()
+    to_come = (
+        Appointment.select()
+        .where(
+            Appointment.start > to_db(now),
+            Appointment.start < to_db(now + dt.timedelta(hours=12)),
+            Appointment.status.in_(LIVE_STATUSES),
+        )
+        .count()
+    )
+    booked = 0
+    step = dt.timedelta(minutes=30)
+    start = (now + dt.timedelta(minutes=30 - now.minute % 30)).replace(
+        second=0, microsecond=0
+    )
+    end_of_day = dt.datetime.combine(
+        now.astimezone(policy.tz).date() + dt.timedelta(days=1),
+        dt.time(0),
+        tzinfo=policy.tz,
+    )
+    while start < end_of_day and to_come + booked < REST_OF_TODAY:
+        for doctor_id in rng.sample(doctor_ids, len(doctor_ids)):
+            patient_id = rng.choice(patient_ids)
+            try:
+                booking.book(
+                    patient_id=patient_id,
+                    doctor_id=doctor_id,
+                    start=start,
+                    policy=policy,
+                    now=now - dt.timedelta(days=1),
+                    actor=Actor("patient", patient_id),
+                    via="sms",
+                )
+            except DomainError:
+                continue  # this doctor is not working then, or is booked
+            booked += 1
+            break
+        start += step
+    return booked
+
+
+INBOX = [
+    # (patient index, channel, what they wrote, why the bot handed over)
+    (3, "sms", "Hi, can I bring my son along to my visit on thursday? he has a"
+     " rash too", "patient asked for a person"),
+    (10, "sms", "necesito hablar con alguien sobre la factura por favor",
+     "patient asked for a person"),
+]  # fmt: skip
+
+
+def _inbox_and_waitlist(doctor_ids, patient_ids, now: dt.datetime) -> None:
+    """Conversations waiting for a person, and a patient waiting for a time."""
+    for index, channel, said, reason in INBOX:
+        patient = Patient.get_by_id(patient_ids[index])
+        written = now - dt.timedelta(minutes=20 + 7 * index)
+        outbox.record_inbound(
+            channel, patient.phone, said, written, provider_id=None,
+            patient_id=patient.id,
+        )  # fmt: skip
+        conversations.flag_or_start(
+            channel, patient.phone, reason, written, patient_id=patient.id,
+            language=patient.language or "en",
+        )  # fmt: skip
+    today = now.astimezone(load_policy().tz).date()
+    waitlist.join(
+        patient_ids[7],
+        doctor_id=doctor_ids[0],
+        department_id=None,
+        visit_type_id=None,
+        from_day=today,
+        to_day=today + dt.timedelta(days=7),
+    )

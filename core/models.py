@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from peewee import (
+    SQL,
     BooleanField,
     CharField,
     DateField,
@@ -154,13 +155,17 @@ class Appointment(BaseModel):
     needs_confirmation = BooleanField(default=True)
     confirmed_at = DateTimeField(null=True)
     cancelled_at = DateTimeField(null=True)
-    cancelled_by = CharField(null=True)  # patient | staff | system
+    cancelled_by = CharField(null=True)  # patient | staff | system | api
     cancel_reason = CharField(null=True)
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
     # The patient said they are running late (core.clinic.booking).
     late_at = DateTimeField(null=True)
     late_note = CharField(null=True, max_length=200)
+    # The front desk checked the patient in (core.clinic.booking.check_in).
+    arrived_at = DateTimeField(null=True)
+    # Staff's own note on the visit (core.clinic.booking); never shown to patients.
+    staff_note = TextField(default="", constraints=[SQL("DEFAULT ''")])
 
     class Meta:
         indexes = (
@@ -313,6 +318,10 @@ class Conversation(BaseModel):
     flagged = BooleanField(default=False)
     flag_reason = CharField(null=True)
     updated_at = DateTimeField(default=utcnow)
+    # The shared inbox (migrations/0012_inbox.py): who handles it, a staff_user
+    # id; when staff last opened it (unread: the patient wrote since, or a flag).
+    assigned_to = IntegerField(null=True)
+    staff_seen_at = DateTimeField(null=True)
 
     class Meta:
         indexes = (
@@ -380,6 +389,89 @@ class WaitlistOffer(BaseModel):
         )
 
 
+class ApiToken(BaseModel):
+    """A bearer token for other software; only its SHA-256 is kept."""
+
+    name = CharField()
+    role = CharField()  # admin | staff | doctor | read
+    token_hash = CharField(unique=True)
+    prefix = CharField()  # the token's first characters, to tell tokens apart
+    created_at = DateTimeField(default=utcnow)
+    created_by = IntegerField(null=True)  # staff_user id; None from the CLI
+    last_used_at = DateTimeField(null=True)
+    revoked_at = DateTimeField(null=True)
+
+
+class ApiIdempotency(BaseModel):
+    """The first answer to a POST sent with an Idempotency-Key, per token."""
+
+    token = ForeignKeyField(ApiToken, on_delete="CASCADE", index=False)
+    key = CharField()
+    request_hash = CharField()  # method, path and body: a different body is a 422
+    status = IntegerField()
+    response = TextField()
+    created_at = DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        indexes = ((("token", "key"), True),)
+
+
+class WebhookEndpoint(BaseModel):
+    """Where another system wants to hear of changes, and which ones."""
+
+    url = CharField()
+    events = TextField()  # space-separated event names
+    secret = CharField()  # signs every delivery; shown once
+    description = CharField(default="")
+    active = BooleanField(default=True)
+    created_at = DateTimeField(default=utcnow)
+
+
+class WebhookDelivery(BaseModel):
+    """One event for one endpoint, written in the transaction of the change."""
+
+    endpoint = ForeignKeyField(WebhookEndpoint, on_delete="CASCADE", index=False)
+    event_id = CharField()  # the same for every endpoint told of one change
+    event = CharField()  # appointment.booked, patient.opted_out, ...
+    body = TextField()  # the exact bytes signed and sent
+    status = CharField(default="pending")  # pending | sent | failed
+    attempts = IntegerField(default=0)
+    next_attempt_at = DateTimeField()
+    last_attempt_at = DateTimeField(null=True)
+    response_status = IntegerField(null=True)
+    response_body = TextField(default="")  # the start of the last answer
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = (
+            (("status", "next_attempt_at"), False),
+            (("endpoint", "created_at"), False),
+        )
+
+
+class CalendarFeed(BaseModel):
+    """A doctor's secret iCalendar address; only its hash is kept."""
+
+    doctor = ForeignKeyField(Doctor, on_delete="CASCADE")
+    token_hash = CharField(unique=True)
+    show_names = BooleanField(default=False)  # patient names, if an admin says so
+    created_at = DateTimeField(default=utcnow)
+    revoked_at = DateTimeField(null=True)
+
+
+class SavedReply(BaseModel):
+    """A front-desk answer staff insert into a reply, per language; admins edit."""
+
+    language = CharField()
+    title = CharField()
+    body = TextField()
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("language", "title"), True),)
+
+
 ALL_MODELS = [
     ClinicPolicy,
     Department,
@@ -401,4 +493,10 @@ ALL_MODELS = [
     WaitlistEntry,
     ReminderClaim,
     WaitlistOffer,
+    ApiToken,
+    ApiIdempotency,
+    WebhookEndpoint,
+    WebhookDelivery,
+    CalendarFeed,
+    SavedReply,
 ]

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import re
+import unicodedata
 from dataclasses import dataclass, fields
 from zoneinfo import ZoneInfo
 
@@ -80,17 +82,70 @@ class Policy:
         return []
 
 
-def parse_leads(text: str) -> tuple[int, ...]:
-    """'1440,180' -> (1440, 180), largest first."""
-    try:
-        leads = {int(part) for part in text.split(",") if part.strip()}
-    except ValueError:
+# How people write how long before a visit: "24 h", "1 day", "90 min".
+_UNITS = {
+    "d": 1440, "day": 1440, "days": 1440, "dia": 1440, "dias": 1440,
+    "h": 60, "hr": 60, "hrs": 60, "hour": 60, "hours": 60, "hora": 60, "horas": 60,
+    "m": 1, "min": 1, "mins": 1, "minute": 1, "minutes": 1, "minuto": 1,
+    "minutos": 1,
+}  # fmt: skip
+_AMOUNT = re.compile(r"(\d+(?:[.]\d+)?)\s*([^\W\d_]*)")
+_LEAD_EXAMPLE = "write them like 24 h, 3 h or 1 day, 2 hours"
+
+
+def _plain(word: str) -> str:
+    """ "días" -> "dias": units typed with or without accents."""
+    return unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode()
+
+
+def _minutes(part: str) -> int:
+    """ "1 day 2 hours" -> 1560; a bare number is minutes (the old form)."""
+    total, rest = 0.0, part
+    for amount, said in _AMOUNT.findall(part):
+        unit = _plain(said)
+        if unit not in _UNITS and unit != "":
+            raise InvalidInput(
+                f"Reminder times: {unit!r} is not a unit; {_LEAD_EXAMPLE}.",
+                "reminder_leads",
+            )
+        total += float(amount) * _UNITS.get(unit, 1)
+        rest = rest.replace(amount, "", 1).replace(said, "", 1)
+    if rest.strip(" .") or not total:
         raise InvalidInput(
-            "Reminder lead times must be minutes, e.g. 1440,180."
-        ) from None
-    if any(lead <= 0 for lead in leads):
-        raise InvalidInput("Reminder lead times must be positive.")
+            f"Reminder times: {part.strip()!r} is not a length of time;"
+            f" {_LEAD_EXAMPLE}.",
+            "reminder_leads",
+        )
+    return round(total)
+
+
+def parse_leads(text: str) -> tuple[int, ...]:
+    """ "24 h, 3 h" (or "1440,180") -> (1440, 180) minutes, largest first."""
+    parts = re.split(r",|;| and | y ", text.casefold())
+    leads = {_minutes(part) for part in parts if part.strip()}
+    if not leads:
+        raise InvalidInput(
+            f"Give at least one reminder time; {_LEAD_EXAMPLE}.", "reminder_leads"
+        )
+    if max(leads) > 30 * 1440:
+        raise InvalidInput(
+            "Reminder times must be within 30 days of the visit.", "reminder_leads"
+        )
     return tuple(sorted(leads, reverse=True))
+
+
+def lead_words(minutes: int) -> str:
+    """1440 -> "1 day", 180 -> "3 hours", 1560 -> "1 day 2 hours", 45 -> "45 min"."""
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    words = []
+    if days:
+        words.append(f"{days} day{'s' if days > 1 else ''}")
+    if hours:
+        words.append(f"{hours} hour{'s' if hours > 1 else ''}")
+    if mins:
+        words.append(f"{mins} min")
+    return " ".join(words)
 
 
 # The facts a clinic can fill in per language, besides its custom Q&As.

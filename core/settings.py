@@ -10,6 +10,11 @@ from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 LOG_FORMATS = ("text", "json")
+# The access log: a line per request, only those that went wrong, or none.
+ACCESS_LOGS = ("all", "errors", "off")
+# `serve --demo` without CLINICBOT_TIMEZONE: a real zone, so the demo shows
+# what a clinic sees (UTC hides every time-zone mistake).
+DEMO_TIMEZONE = "America/New_York"
 # What the clinic starts on WhatsApp (outside the 24-hour window, templates only):
 # the outbox's message kinds other than a reply to the patient.
 WHATSAPP_PURPOSES = ("reminder", "notice", "staff", "waitlist")
@@ -48,6 +53,12 @@ class Settings:
     # /metrics from anywhere with this bearer token; loopback only without it.
     metrics_token: str = ""
     log_format: str = "text"  # text | json (one object per line)
+    access_log: str = "errors"  # all | errors (status >= 400, slow) | off
+    # Requests per second (and the burst allowed) per API token, per process.
+    api_rate_per_second: float = 20.0
+    api_rate_burst: int = 40
+    # Webhooks may go to http:// and private addresses (local integrations, tests).
+    webhooks_allow_private: bool = False
     demo: bool = False
 
     def __post_init__(self) -> None:
@@ -124,6 +135,11 @@ class Settings:
                 f"CLINICBOT_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}"
                 f" (got {self.log_format!r})"
             )
+        if self.access_log not in ACCESS_LOGS:
+            raise SettingsError(
+                f"CLINICBOT_ACCESS_LOG must be one of {', '.join(ACCESS_LOGS)}"
+                f" (got {self.access_log!r})"
+            )
         if self.metrics_token and len(self.metrics_token) < 16:
             raise SettingsError(
                 "CLINICBOT_METRICS_TOKEN must be at least 16 characters when set"
@@ -184,9 +200,17 @@ class Settings:
 
     @classmethod
     def from_env(
-        cls, environ: dict[str, str] | None = None, *, demo: bool = False
+        cls,
+        environ: dict[str, str] | None = None,
+        *,
+        demo: bool = False,
+        demo_clinic: bool = False,
     ) -> Settings:
-        """Build settings from the environment, after reading .env if present."""
+        """Build settings from the environment, after reading .env if present.
+
+        demo: a secret key may be missing (a throwaway one is made).
+        demo_clinic: the demo clinic is seeded; its zone defaults to DEMO_TIMEZONE.
+        """
         env = dict(read_dotenv(Path(".env")))
         env.update(os.environ if environ is None else environ)
         secret = env.get("CLINICBOT_SECRET_KEY", "")
@@ -197,7 +221,9 @@ class Settings:
             database_url=env.get("CLINICBOT_DATABASE_URL", cls.database_url),
             secret_key=secret,
             public_url=env.get("CLINICBOT_PUBLIC_URL", "").rstrip("/"),
-            timezone=env.get("CLINICBOT_TIMEZONE", cls.timezone),
+            timezone=env.get(
+                "CLINICBOT_TIMEZONE", DEMO_TIMEZONE if demo_clinic else cls.timezone
+            ),
             twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
             twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
             twilio_from_number=env.get("TWILIO_FROM_NUMBER", ""),
@@ -218,6 +244,15 @@ class Settings:
             database_threads=_count(env, "CLINICBOT_DATABASE_THREADS", 8),
             metrics_token=env.get("CLINICBOT_METRICS_TOKEN", ""),
             log_format=env.get("CLINICBOT_LOG_FORMAT", cls.log_format).strip().lower(),
+            access_log=env.get("CLINICBOT_ACCESS_LOG", cls.access_log).strip().lower(),
+            api_rate_per_second=_rate(
+                env, "CLINICBOT_API_RATE", cls.api_rate_per_second
+            ),
+            api_rate_burst=_count(env, "CLINICBOT_API_BURST", cls.api_rate_burst),
+            webhooks_allow_private=env.get("CLINICBOT_WEBHOOKS_ALLOW_PRIVATE", "")
+            .strip()
+            .lower()
+            in {"1", "true", "yes"},
             demo=demo,
         )
 

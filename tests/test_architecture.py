@@ -23,12 +23,14 @@ LAYERS: list[tuple[str, ...]] = [
     ("core.storage",),
     ("core.errors", "core.clock", "core.settings", "core.log_context"),
     ("core.models",),
+    ("core.integrations",),
     ("core.policy", "core.audit"),
     ("core.messaging",),
     ("core.clinic",),
     ("core.dialog",),
     ("core.jobs",),
     ("core.staff", "core.views"),
+    ("core.api",),
     ("core.demo",),
 ]
 TOP = {"core": 0, "bot": 1, "console": 2}  # console -> bot -> core

@@ -38,6 +38,12 @@ OWNERS = {
     "WorkingHours": "core.staff.hours",
     "TimeOff": "core.staff.hours",
     "Closure": "core.staff.hours",
+    "ApiToken": "core.integrations.tokens",
+    "ApiIdempotency": "core.integrations.idempotency",
+    "WebhookEndpoint": "core.integrations.endpoints",
+    "WebhookDelivery": "core.integrations.deliveries",
+    "CalendarFeed": "core.integrations.feeds",
+    "SavedReply": "core.staff.saved_replies",
 }
 WRITES = {"insert", "insert_many", "update", "delete", "create", "replace"}
 BY_INSTANCE = {"save", "delete_instance"}

@@ -13,7 +13,7 @@ from peewee import IntegrityError
 
 from core import audit
 from core.audit import Actor
-from core.clinic import queries
+from core.clinic import queries, telling
 from core.clinic.calendar import (
     bookable_doctor,
     check_bookable,
@@ -23,12 +23,12 @@ from core.clock import UTC, from_db, to_db
 from core.errors import InvalidTransition, NotFound, SlotTaken
 from core.messaging import mail
 from core.models import LIVE_STATUSES, Appointment, SlotClaim
-from core.policy import Policy
+from core.policy import Policy, load_policy
 from core.storage.db import write_transaction
 from core.storage.prepared import Prepared, PreparedInsert, PreparedUpdate
 
 CLAIM_UNIT = dt.timedelta(minutes=5)
-CANCELLERS = ("patient", "staff", "system")
+CANCELLERS = ("patient", "staff", "system", "api")  # api: an API token (api:<id>)
 # Audit action -> how a person says it was done, for refusals.
 DONE = {
     "confirm": "confirmed",
@@ -37,8 +37,12 @@ DONE = {
     "mark no-show": "marked as a no-show",
     "change": "changed",
     "appointment.running_late": "marked as running late",
+    "check in": "checked in",
 }
+# The patient may be checked in from this long before the visit to its end.
+CHECK_IN_EARLY = dt.timedelta(hours=2)
 LATE_NOTE_LIMIT = 200
+STAFF_NOTE_LIMIT = 1000
 
 
 def _claim_units(start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
@@ -70,7 +74,7 @@ def _audit(
 # the cost. The reads they go with are in core.clinic.queries.
 _INSERT = PreparedInsert(
     Appointment, "doctor", "patient", "visit_type", "start", "end", "status",
-    "created_via", "needs_confirmation", "created_at", "updated_at",
+    "created_via", "needs_confirmation", "created_at", "updated_at", "staff_note",
 )  # fmt: skip
 _CLAIM = PreparedInsert(SlotClaim, "doctor", "unit", "appointment")
 _RELEASE = Prepared(
@@ -94,16 +98,20 @@ _CANCEL = PreparedUpdate(
     "updated_at", where=_while_status,
 )  # fmt: skip
 _FINISH = PreparedUpdate(Appointment, "status", "updated_at", where=_while_status)
+_ARRIVED = PreparedUpdate(Appointment, "arrived_at", "updated_at", where=_while_status)
 _NEEDS_CONFIRMATION = PreparedUpdate(
     Appointment, "needs_confirmation", "updated_at", where=_while_status
+)
+_STAFF_NOTE = PreparedUpdate(
+    Appointment, "staff_note", "updated_at", where=_while_status
 )
 _RUNNING_LATE = PreparedUpdate(
     Appointment, "late_at", "late_note", "updated_at", where=_while_status
 )
-# A move also forgets "running late": that was said about the old time.
+# A move also forgets "running late" and a check-in: both were about the old time.
 _MOVE = PreparedUpdate(
     Appointment, "doctor", "start", "end", "status", "confirmed_at", "late_at",
-    "late_note", "updated_at", where=_while_status,
+    "late_note", "arrived_at", "updated_at", where=_while_status,
 )  # fmt: skip
 _HOLD = PreparedUpdate(
     Appointment,
@@ -132,6 +140,30 @@ def _email_change(
         mail.queue_change(appointment.patient_id, appointment.id, change, now)
 
 
+def _tell(
+    appointment: Appointment,
+    change: str,
+    actor: Actor,
+    tell: bool,
+    now: dt.datetime,
+    policy: Policy | None = None,
+    old_start: dt.datetime | None = None,
+    contact=None,
+) -> None:
+    """Everything that tells the patient of a change, in its transaction.
+
+    The patient's own changes are answered in their conversation; only the
+    email (with its invite) goes to those who chose email. Staff's and the
+    API's changes are also texted, unless staff chose not to tell.
+    """
+    if telling.told_by(actor) and not tell:
+        return
+    _email_change(appointment, change, now, contact)
+    if telling.told_by(actor):
+        policy = policy or load_policy()
+        telling.tell_patient(appointment, change, now, policy, old_start)
+
+
 def _get(appointment_id: int) -> Appointment:
     found = queries.APPOINTMENT.first(appointment_id)
     if found is None:
@@ -150,8 +182,17 @@ def book(
     visit_type_id: int | None = None,
     via: str = "console",
     needs_confirmation: bool = True,
+    tell: bool = True,
+    untold_reason: str = "",
+    note: str = "",
 ) -> Appointment:
-    """Book a visit; raise SlotTaken if another booking holds any of its time."""
+    """Book a visit; raise SlotTaken if another booking holds any of its time.
+
+    tell: staff and the API tell the patient (core.clinic.telling), unless
+    they say why not (untold_reason, kept in the audit log). note: staff's
+    own note on the visit, never shown to the patient.
+    """
+    not_told = telling.untold(actor, tell, untold_reason)
     doctor = bookable_doctor(doctor_id)
     # The patient must exist; the same row says whether they take email.
     contact = mail.contact(patient_id)
@@ -171,6 +212,7 @@ def book(
         "needs_confirmation": needs_confirmation,
         "created_at": to_db(now),
         "updated_at": to_db(now),
+        "staff_note": (note or "").strip()[:STAFF_NOTE_LIMIT],
     }
     try:
         with write_transaction():
@@ -179,8 +221,11 @@ def book(
                 {"doctor": doctor.id, "unit": unit, "appointment": appointment.id}
                 for unit in _claim_units(start, start + length + policy.buffer)
             )
-            _audit(actor, "book", appointment, now, start=start.isoformat(), via=via)
-            _email_change(appointment, "booked", now, contact)
+            _audit(
+                actor, "book", appointment, now, start=start.isoformat(), via=via,
+                **not_told,
+            )  # fmt: skip
+            _tell(appointment, "booked", actor, tell, now, policy, contact=contact)
     except IntegrityError:
         raise SlotTaken() from None
     return appointment
@@ -236,11 +281,18 @@ def confirm(appointment_id: int, actor: Actor, now: dt.datetime) -> Appointment:
 
 
 def cancel(
-    appointment_id: int, actor: Actor, reason: str, now: dt.datetime
+    appointment_id: int,
+    actor: Actor,
+    reason: str,
+    now: dt.datetime,
+    *,
+    tell: bool = True,
+    untold_reason: str = "",
 ) -> Appointment:
-    """Cancel a live visit and free its time."""
+    """Cancel a live visit and free its time (tell: as for book)."""
     if actor.kind not in CANCELLERS:
         raise ValueError(f"unknown canceller {actor.kind!r}")
+    not_told = telling.untold(actor, tell, untold_reason)
     reason = (reason or "").strip()[:200]
     values = {
         "status": "cancelled",
@@ -251,7 +303,8 @@ def cancel(
     }
     return _transition(
         appointment_id, _CANCEL, values, LIVE_STATUSES, actor, "cancel", now,
-        after=lambda visit: _email_change(visit, "cancelled", now), reason=reason,
+        after=lambda visit: _tell(visit, "cancelled", actor, tell, now),
+        reason=reason, **not_told,
     )  # fmt: skip
 
 
@@ -272,6 +325,19 @@ def note_running_late(
     )  # fmt: skip
 
 
+def set_note(
+    appointment_id: int, note: str, actor: Actor, now: dt.datetime
+) -> Appointment:
+    """Replace staff's note on a visit, whatever its status (kept to 1,000 chars)."""
+    note = (note or "").strip()[:STAFF_NOTE_LIMIT]
+    values = {"staff_note": note, "updated_at": to_db(now)}
+    every_status = (*LIVE_STATUSES, "completed", "no_show", "cancelled")
+    return _transition(
+        appointment_id, _STAFF_NOTE, values, every_status, actor, "change", now,
+        staff_note=True,
+    )  # fmt: skip
+
+
 def _finish(
     appointment_id: int, status: str, action: str, actor: Actor, now: dt.datetime
 ):
@@ -281,6 +347,29 @@ def _finish(
     values = {"status": status, "updated_at": to_db(now)}
     return _transition(
         appointment_id, _FINISH, values, LIVE_STATUSES, actor, action, now
+    )
+
+
+def check_in(appointment_id: int, actor: Actor, now: dt.datetime) -> Appointment:
+    """The patient is here: keep when, for the doctor and the Today board.
+
+    Only a live visit, and only on its day: from CHECK_IN_EARLY before its
+    start to its end. Checking in twice keeps the first time.
+    """
+    appointment = _get(appointment_id)
+    if appointment.arrived_at is not None and appointment.status in LIVE_STATUSES:
+        return appointment
+    start, end = from_db(appointment.start), from_db(appointment.end)
+    if appointment.status in LIVE_STATUSES and not (
+        start - CHECK_IN_EARLY <= now <= end
+    ):
+        raise InvalidTransition(
+            "A patient can be checked in only on the day of the visit, from two"
+            " hours before it until it ends."
+        )
+    values = {"arrived_at": to_db(now), "updated_at": to_db(now)}
+    return _transition(
+        appointment_id, _ARRIVED, values, LIVE_STATUSES, actor, "check in", now
     )
 
 
@@ -329,8 +418,14 @@ def reschedule(
     now: dt.datetime,
     actor: Actor,
     new_doctor_id: int | None = None,
+    tell: bool = True,
+    untold_reason: str = "",
 ) -> Appointment:
-    """Move a live visit; the new time is claimed before the old is released."""
+    """Move a live visit; the new time is claimed before the old is released.
+
+    tell: as for book.
+    """
+    not_told = telling.untold(actor, tell, untold_reason)
     current = _get(appointment_id)
     doctor = bookable_doctor(new_doctor_id or current.doctor_id)
     _, minutes = visit_minutes(doctor, current.visit_type_id)
@@ -345,6 +440,7 @@ def reschedule(
         "confirmed_at": None,
         "late_at": None,
         "late_note": None,
+        "arrived_at": None,
         "updated_at": to_db(now),
     }
     try:
@@ -370,8 +466,12 @@ def reschedule(
                 old_doctor=current.doctor_id,
                 new_start=new_start.isoformat(),
                 doctor=doctor.id,
+                **not_told,
             )
-            _email_change(appointment, "moved", now)
+            _tell(
+                appointment, "moved", actor, tell, now, policy,
+                old_start=from_db(current.start),
+            )  # fmt: skip
     except IntegrityError:
         raise SlotTaken() from None
     return appointment

@@ -39,6 +39,7 @@ def _conversation(channel: str, address: str):
             Conversation.data,
             Conversation.misunderstood,
             Conversation.updated_at,
+            Conversation.flagged,
             *PATIENT_COLUMNS,
         )
         .join(Patient, JOIN.LEFT_OUTER)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from peewee import IntegrityError
 
-from core import log_context
+from core import audit, log_context
 from core.clock import to_db
 from core.dialog import queries, understand
 from core.dialog import step as stepper
@@ -50,6 +50,7 @@ class _ConversationRow:
     data: str
     misunderstood: int
     updated_at: dt.datetime
+    flagged: bool
 
 
 class _Redelivered(Exception):
@@ -68,10 +69,10 @@ def _turn(
     inbound: Inbound, now: dt.datetime, deliver: str, policy: Policy
 ) -> list[Reply]:
     found = queries.CONVERSATION.first(inbound.channel, inbound.address)
-    conversation = _ConversationRow(*found[:5]) if found else None
+    conversation = _ConversationRow(*found[:6]) if found else None
     if conversation is not None:
         log_context.set_field("conversation_id", conversation.id)
-    patient = PatientRow(*found[5:]) if found and found[5] is not None else None
+    patient = PatientRow(*found[6:]) if found and found[6] is not None else None
     patient = patient or find_patient(inbound)
     try:
         inbound_id = _record_inbound(inbound, now, patient.id if patient else None)
@@ -157,7 +158,17 @@ def _save(inbound, conversation, patient, turn, outcome, results, now) -> None:
     """Store the patient's changes and the conversation's new state."""
     changes = dict(outcome.patient)
     if "opted_out" in changes:  # STOP/START, kept per channel
-        changes[patients.opt_out_column(inbound.channel)] = changes.pop("opted_out")
+        opted_out = changes.pop("opted_out")
+        changes[patients.opt_out_column(inbound.channel)] = opted_out
+        if opted_out and not patient.opted_out(inbound.channel):
+            # Audited (and so told to webhook subscribers) only when it changes.
+            audit.record(
+                audit.Actor("patient", patient.id),
+                "patient.opted_out",
+                now,
+                patient_id=patient.id,
+                channel=inbound.channel,
+            )
     if outcome.lang:
         changes["language"] = outcome.lang
     if inbound.channel == "whatsapp":
@@ -172,6 +183,11 @@ def _save(inbound, conversation, patient, turn, outcome, results, now) -> None:
         "misunderstood": 0 if outcome.understood else turn.misunderstood + 1,
         "flag": outcome.flag or results.flag,
     }
+    if state["flag"] and not (conversation and conversation.flagged):
+        # Newly in the inbox: audited, and so told to webhook subscribers.
+        audit.record(
+            audit.SYSTEM, "flag", now, patient_id=patient.id, reason=state["flag"]
+        )
     if conversation is None:
         conversations.start(inbound.channel, inbound.address, now, **state)
     else:

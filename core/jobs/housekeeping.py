@@ -1,4 +1,4 @@
-"""Housekeeping: close stale waitlist offers and idle conversations."""
+"""Housekeeping: close stale waitlist offers and idle conversations, forget old rows."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 from collections import Counter
 
 from core.dialog.states import EXPIRED_MARK, EXPIRING, MENU
+from core.integrations import deliveries, idempotency
 from core.jobs.offers import expire_offers
 from core.messaging import conversations
 from core.policy import Policy
@@ -36,8 +37,14 @@ def expire_idle_conversations(policy: Policy, now: dt.datetime) -> int:
 
 
 def run_housekeeping(policy: Policy, now: dt.datetime) -> Counter:
-    """Expire offers (re-offering their slots) and idle conversations."""
+    """Expire offers (re-offering their slots) and idle conversations.
+
+    Also forget what integrations no longer need: old idempotent answers and
+    old webhook deliveries (each an indexed delete, usually of nothing).
+    """
     counts: Counter = Counter()
     counts["offers_expired"] = expire_offers(policy, now)
     counts["conversations_expired"] = expire_idle_conversations(policy, now)
+    counts["idempotency_purged"] = idempotency.purge(now)
+    counts["webhook_deliveries_purged"] = deliveries.purge(now)
     return counts

@@ -2,7 +2,9 @@
 
 The one writer of `conversation`. Its state and data belong to the dialog
 (core.dialog.states) and are opaque here, so callers say which states are
-mid-flow. A flagged row is in the staff's inbox until someone resolves it.
+mid-flow. A flagged row is in the staff's inbox until someone resolves it;
+the inbox's columns (assigned_to, staff_seen_at) are written here too, and a
+new flag makes the chat unread again.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from peewee import EXCLUDED
 from core import audit
 from core.clock import to_db
 from core.errors import NotFound
-from core.messaging.outbox import first_route
+from core.messaging.outbox import first_route, open_channels
 from core.models import Conversation, Patient
 from core.storage.prepared import Prepared, PreparedInsert, PreparedUpdate
 
@@ -38,12 +40,14 @@ _SAVE_FLAGGED = PreparedUpdate(
     *_TURN,
     "flagged",
     "flag_reason",
+    "staff_seen_at",
     where=_row,
 )
 _FLAG = PreparedUpdate(
     Conversation,
     "flagged",
     "flag_reason",
+    "staff_seen_at",
     where=lambda channel, address: (
         (Conversation.channel == channel) & (Conversation.address == address)
     ),
@@ -133,13 +137,21 @@ def save_turn(
     if flag is None:
         _SAVE.apply(values, conversation_id)
     else:
-        flagged = {"flagged": True, "flag_reason": flag[:MAX_REASON]}
+        flagged = {
+            "flagged": True,
+            "flag_reason": flag[:MAX_REASON],
+            "staff_seen_at": None,  # unread again: staff must look at the new flag
+        }
         _SAVE_FLAGGED.apply(values | flagged, conversation_id)
 
 
 def flag(channel: str, address: str, reason: str) -> bool:
     """Put the chat in the staff's inbox; False if there is no such chat yet."""
-    values = {"flagged": True, "flag_reason": reason[:MAX_REASON]}
+    values = {
+        "flagged": True,
+        "flag_reason": reason[:MAX_REASON],
+        "staff_seen_at": None,
+    }
     return _FLAG.apply(values, channel, address) > 0
 
 
@@ -179,6 +191,19 @@ def inbox_route(patient: Patient) -> tuple[str, str]:
     return "none", f"patient:{patient.id}"
 
 
+def reply_route(patient: Patient, chats) -> tuple[str, str] | None:
+    """Where a staff reply goes: the first of these chats still open, else None.
+
+    A reply belongs in the chat the patient wrote in: a simulator or
+    `clinicbot chat` patient ("console") reads it there, not by SMS.
+    """
+    reachable = open_channels(patient)
+    for chat in chats:
+        if chat.channel == "console" or reachable.get(chat.channel) == chat.address:
+            return chat.channel, chat.address
+    return None
+
+
 def flag_patient(
     patient: Patient,
     reason: str,
@@ -205,10 +230,74 @@ def flag_patient(
     )
 
 
-def resolve(conversation_id: int) -> None:
-    """Staff handled it: unflag and reset the bot's confusion counter."""
+def resolve(
+    conversation_id: int,
+    actor: audit.Actor | None = None,
+    now: dt.datetime | None = None,
+) -> None:
+    """Staff handled it: unflag and reset the bot's confusion counter.
+
+    Given an actor (and now), who marked it done goes to the audit log.
+    """
     values = {"flagged": False, "flag_reason": None, "misunderstood": 0}
     if not _RESOLVE.apply(values, conversation_id):
+        raise NotFound("That conversation does not exist.")
+    if actor is not None and now is not None:
+        _audit(actor, "inbox.done", now, conversation_id)
+
+
+def _audit(
+    actor: audit.Actor, action: str, now: dt.datetime, conversation_id: int, **detail
+) -> None:
+    patient_id = (
+        Conversation.select(Conversation.patient)
+        .where(Conversation.id == conversation_id)
+        .scalar()
+    )
+    audit.record(
+        actor,
+        action,
+        now,
+        patient_id=patient_id,
+        conversation_id=conversation_id,
+        **detail,
+    )
+
+
+def assign(
+    conversation_id: int, staff_id: int | None, actor: audit.Actor, now: dt.datetime
+) -> None:
+    """Hand the chat to a staff member (None: to nobody), in the audit log."""
+    changed = (
+        Conversation.update(assigned_to=staff_id)
+        .where(Conversation.id == conversation_id)
+        .execute()
+    )
+    if not changed:
+        raise NotFound("That conversation does not exist.")
+    if staff_id is None:
+        _audit(actor, "inbox.unassign", now, conversation_id)
+    else:
+        _audit(actor, "inbox.assign", now, conversation_id, staff_id=staff_id)
+
+
+def mark_seen(conversation_id: int, now: dt.datetime) -> bool:
+    """Staff opened the chat: read until the patient writes again or it is flagged."""
+    return bool(
+        Conversation.update(staff_seen_at=to_db(now))
+        .where(Conversation.id == conversation_id)
+        .execute()
+    )
+
+
+def mark_unread(conversation_id: int) -> None:
+    """Show the chat as unread again (a reminder to come back to it)."""
+    changed = (
+        Conversation.update(staff_seen_at=None)
+        .where(Conversation.id == conversation_id)
+        .execute()
+    )
+    if not changed:
         raise NotFound("That conversation does not exist.")
 
 

@@ -163,6 +163,11 @@ def enqueue(
             "status": "not_sent",
             "error_text": "patient has opted out or cannot be reached",
         }
+    elif route[0] == "console":
+        # The simulator and `clinicbot chat` read their chat from this table:
+        # stored is delivered, and no dispatcher sends on "console".
+        fields |= {"channel": "console", "address": route[1], "status": "sent"}
+        fields["sent_at"] = fields["created_at"]
     else:
         fields |= {
             "channel": route[0],

@@ -45,9 +45,11 @@ def check_password(password: str, hashed: str) -> bool:
 
 def validate_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"A password needs at least {MIN_PASSWORD} characters.")
+        raise InvalidInput(
+            f"A password needs at least {MIN_PASSWORD} characters.", "password"
+        )
     if len(password.encode()) > 72:
-        raise InvalidInput("A password can be at most 72 bytes long.")
+        raise InvalidInput("A password can be at most 72 bytes long.", "password")
 
 
 @dataclass(frozen=True)
@@ -97,16 +99,18 @@ def add_staff(
     """
     email = email.strip().lower()
     if not EMAIL.match(email):
-        raise InvalidInput(f"{email!r} is not an email address.")
+        raise InvalidInput(f"{email!r} is not an email address.", "email")
     if role not in ROLES:
-        raise InvalidInput(f"Role must be one of {', '.join(ROLES)}.")
+        raise InvalidInput(f"Role must be one of {', '.join(ROLES)}.", "role")
     if role == "doctor" and (
         doctor_id is None or not Doctor.select().where(Doctor.id == doctor_id).exists()
     ):
-        raise InvalidInput("A doctor login must be linked to an existing doctor.")
+        raise InvalidInput(
+            "A doctor login must be linked to an existing doctor.", "doctor"
+        )
     with write_transaction():
         if StaffUser.select().where(StaffUser.email == email).exists():
-            raise InvalidInput(f"{email} already has a login.")
+            raise InvalidInput(f"{email} already has a login.", "email")
         return StaffUser.create(
             email=email,
             password_hash=password_hash,
@@ -205,6 +209,17 @@ def set_password(user_id: int, new_hash: str, now: dt.datetime) -> SessionUser:
         user = StaffUser.get_by_id(user_id)
         throttle.unlock(user.email)
         return _session_user(user)
+
+
+def set_password_by_email(
+    email: str, password: str, now: dt.datetime, rounds: int = 12
+) -> SessionUser:
+    """The CLI's way back in: a new password for a login, by its email."""
+    validate_password(password)
+    user = StaffUser.get_or_none(StaffUser.email == email.strip().lower())
+    if user is None:
+        raise NotFound(f"There is no login {email}.")
+    return set_password(user.id, hash_password(password, rounds), now)
 
 
 def new_password_hash(password: str, confirm: str, rounds: int = 12) -> str:

@@ -48,32 +48,38 @@ def update_policy(values: dict) -> ClinicPolicy:
     clean: dict = {}
     name = str(values.get("clinic_name", "")).strip()
     if not name or len(name) > 120:
-        raise InvalidInput("The clinic name must be 1 to 120 characters.")
+        raise InvalidInput(
+            "The clinic name must be 1 to 120 characters.", "clinic_name"
+        )
     clean["clinic_name"] = name
     timezone = str(values.get("timezone", "")).strip()
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise InvalidInput(
-            f"{timezone!r} is not a time zone like Europe/Madrid."
+            f"{timezone!r} is not a time zone: pick one from the list,"
+            " such as America/New_York or Europe/Madrid.",
+            "timezone",
         ) from None
     clean["timezone"] = timezone
     if values.get("date_order") not in ("MDY", "DMY"):
-        raise InvalidInput("Date order must be MDY or DMY.")
+        raise InvalidInput("Date order must be MDY or DMY.", "date_order")
     clean["date_order"] = values["date_order"]
     if values.get("default_language") not in LANGUAGES:
-        raise InvalidInput(f"Language must be one of {', '.join(LANGUAGES)}.")
+        raise InvalidInput(
+            f"Language must be one of {', '.join(LANGUAGES)}.", "default_language"
+        )
     clean["default_language"] = values["default_language"]
     for field, (low, high) in BOUNDS.items():
         try:
             number = int(str(values.get(field, "")).strip())
         except ValueError:
             raise InvalidInput(
-                f"{field.replace('_', ' ')} must be a whole number."
+                f"{field.replace('_', ' ')} must be a whole number.", field
             ) from None
         if not low <= number <= high:
             raise InvalidInput(
-                f"{field.replace('_', ' ')} must be between {low} and {high}."
+                f"{field.replace('_', ' ')} must be between {low} and {high}.", field
             )
         clean[field] = number
     clean["reminder_leads"] = ",".join(
@@ -84,7 +90,7 @@ def update_policy(values: dict) -> ClinicPolicy:
             clean[field] = dt.time.fromisoformat(str(values.get(field, "")).strip())
         except ValueError:
             raise InvalidInput(
-                f"{field.replace('_', ' ')} must be a time like 21:00."
+                f"{field.replace('_', ' ')} must be a time like 21:00.", field
             ) from None
     clean["auto_cancel_unconfirmed"] = bool(values.get("auto_cancel_unconfirmed"))
     return save_policy(clean)
@@ -116,7 +122,9 @@ def clean_facts(facts: dict) -> dict[str, dict]:
     clean: dict[str, dict] = {}
     for lang, entry in facts.items():
         if lang not in LANGUAGES:
-            raise InvalidInput(f"Language must be one of {', '.join(LANGUAGES)}.")
+            raise InvalidInput(
+                f"Language must be one of {', '.join(LANGUAGES)}.", "default_language"
+            )
         if not isinstance(entry, dict):
             raise InvalidInput("The facts must be given per language.")
         language = LANGUAGE_NAMES.get(lang, lang)

@@ -6,8 +6,9 @@ import datetime as dt
 
 from core.clock import from_db
 from core.messaging.outbox import shown_body
-from core.models import LIVE_STATUSES, Appointment, AuditLog, Message
+from core.models import LIVE_STATUSES, Appointment, Message
 from core.policy import Policy
+from core.views.history import visit_history
 from core.views.schedule import visits_between
 
 
@@ -19,17 +20,7 @@ def appointment_detail(appointment_id: int, policy: Policy) -> dict | None:
     start = from_db(row.start)
     window = visits_between(start, start + dt.timedelta(seconds=1), policy, None)
     visit = next(v for v in window if v.id == appointment_id)
-    history = [
-        {
-            "at": from_db(a.at).astimezone(policy.tz),
-            "actor": a.actor,
-            "action": a.action,
-            "detail": a.detail,
-        }
-        for a in AuditLog.select()
-        .where(AuditLog.appointment == appointment_id)
-        .order_by(AuditLog.at, AuditLog.id)
-    ]
+    history = visit_history(appointment_id, policy)
     messages = [
         {
             "id": m.id,

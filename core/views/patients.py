@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from peewee import fn
@@ -14,17 +15,56 @@ from core.messaging.delivery import WHATSAPP_WINDOW
 from core.messaging.outbox import routes, shown_body
 from core.models import Appointment, Doctor, Message, Patient
 from core.policy import Policy
+from core.storage.db import db, is_sqlite
+
+
+def _plain_letters() -> tuple[str, str]:
+    """Accented Latin letters and their plain ones, for SQL translate()."""
+    accented, plain = [], []
+    for code in range(0xC0, 0x250):
+        letter = chr(code)
+        base = unicodedata.normalize("NFKD", letter)[0]
+        if base != letter and base.isascii() and base.isalpha():
+            accented.append(letter)
+            plain.append(base)
+    return "".join(accented), "".join(plain)
+
+
+ACCENTED, PLAIN = _plain_letters()
+UNACCENT = str.maketrans(ACCENTED, PLAIN)
+FOLD_FUNCTION = "clinicbot_fold"
+
+
+def fold(text: str) -> str:
+    """How search compares text: "García" and "GARCIA" both read "garcia"."""
+    return (text or "").translate(UNACCENT).lower()
+
+
+def _folded(column):
+    """column folded in SQL as fold() does in Python, on SQLite and PostgreSQL.
+
+    PostgreSQL has translate() built in (unaccent is an extension a managed
+    database may not allow); SQLite gets fold() itself as a function.
+    """
+    if is_sqlite():
+        # Cheap, and covers connections the gateway opened before this ran.
+        db.obj.register_function(fold, FOLD_FUNCTION, 1, deterministic=True)
+        return fn.clinicbot_fold(column)
+    return fn.LOWER(fn.TRANSLATE(column, ACCENTED, PLAIN))
 
 
 def search_patients(
     query: str, limit: int = 50, doctor_id: int | None = None
 ) -> list[dict]:
-    """Patients whose name, phone or email contains query (digits match phones)."""
+    """Patients whose name, phone or email contains query (digits match phones).
+
+    Case and accents do not matter: "garcia" finds "García".
+    """
     query = query.strip()[:100]
     if not query:
         return []
     digits = re.sub(r"\D", "", query)
-    condition = fn.LOWER(Patient.name).contains(query.lower())
+    condition = _folded(Patient.name).contains(fold(query))
     condition |= fn.LOWER(Patient.email).contains(query.lower())
     if len(digits) >= 3:
         condition |= Patient.phone.contains(digits)

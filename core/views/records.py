@@ -11,7 +11,6 @@ from core.clock import from_db, to_db
 from core.errors import InvalidInput
 from core.messaging.outbox import shown_body
 from core.models import (
-    AuditLog,
     Department,
     Doctor,
     Message,
@@ -81,30 +80,6 @@ def messages_log(
 
 def message_statuses() -> list[str]:
     return [s for (s,) in Message.select(Message.status).distinct().tuples()]
-
-
-def audit_log(
-    policy: Policy, *, action: str = "", actor: str = "", before_id: int | None = None
-) -> list[dict]:
-    query = AuditLog.select().order_by(AuditLog.id.desc()).limit(PAGE)
-    if action:
-        query = query.where(AuditLog.action == action)
-    if actor:
-        query = query.where(AuditLog.actor == actor)
-    if before_id:
-        query = query.where(AuditLog.id < before_id)
-    return [
-        {
-            "id": a.id,
-            "at": from_db(a.at).astimezone(policy.tz),
-            "actor": a.actor,
-            "action": a.action,
-            "appointment_id": a.appointment_id,
-            "patient_id": a.patient_id,
-            "detail": a.detail,
-        }
-        for a in query
-    ]
 
 
 def waitlist(status: str = "waiting") -> list[dict]:

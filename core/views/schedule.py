@@ -15,24 +15,30 @@ from peewee import JOIN
 
 from core.clinic.calendar import (
     MAX_VISIT,
+    active_doctor_ids,
+    free_slots_for_doctor,
     load_calendars,
     load_closures,
+    next_slots,
     utc_bounds,
 )
 from core.clinic.slots import DoctorCalendar, day_slots
 from core.clock import from_db, to_db
+from core.messaging.delivery import NO_PROVIDER
 from core.models import (
     LIVE_STATUSES,
     Appointment,
     Conversation,
     Department,
     Doctor,
+    DoctorVisitType,
     Message,
     Patient,
     VisitType,
 )
 from core.policy import Policy
 from core.storage.db import db
+from core.views.delivery_words import why_not_delivered
 
 FAILED_STATUSES = ("failed", "undelivered", "not_sent")
 
@@ -52,6 +58,7 @@ class Visit:
     needs_confirmation: bool
     late_at: dt.datetime | None = None  # clinic local: when the patient said so
     late_note: str = ""
+    arrived_at: dt.datetime | None = None  # clinic local: checked in at the desk
 
     @property
     def running_late(self) -> bool:
@@ -110,6 +117,7 @@ def visits_between(
             Appointment.needs_confirmation,
             Appointment.late_at,
             Appointment.late_note,
+            Appointment.arrived_at,
         )
         .join(Doctor, on=Appointment.doctor == Doctor.id)
         .switch(Appointment)
@@ -139,10 +147,11 @@ def visits_between(
             bool(needs),
             None if late is None else from_db(late).astimezone(tz),
             note or "",
+            None if arrived is None else from_db(arrived).astimezone(tz),
         )
         for (
             aid, start, end, did, dname, pid, pname, phone, vtype, status, needs,
-            late, note,
+            late, note, arrived,
         ) in db.execute(query)
     ]  # fmt: skip
 
@@ -215,10 +224,12 @@ def today_board(
         "unconfirmed": unconfirmed,
         "flagged": [],
         "failed": [],
+        "unsent_texts": 0,
     }
     if staff_view:
         board["flagged"] = flagged_conversations(policy, limit=20)
         board["failed"] = failed_messages(policy, now, limit=20)
+        board["unsent_texts"] = unsent_texts(now)
     return board
 
 
@@ -264,21 +275,28 @@ FAILED_RECENTLY = dt.timedelta(days=2)
 
 
 def failed_messages(policy: Policy, now: dt.datetime, limit: int = 20) -> list[dict]:
+    """Messages that did not reach their patient lately, newest first, in words.
+
+    Texts kept because no provider is set up (the demo, a new install) are
+    not failures of a message: unsent_texts counts them, once.
+    """
     query = (
         Message.select(
             Message.id,
             Message.channel,
-            Message.address,
             Message.status,
             Message.error_code,
             Message.error_text,
             Message.created_at,
             Message.patient,
+            Patient.name,
         )
+        .join(Patient, JOIN.LEFT_OUTER, on=Message.patient == Patient.id)
         .where(
             Message.created_at >= to_db(now - FAILED_RECENTLY),
             Message.direction == "out",
             Message.status.in_(FAILED_STATUSES),
+            Message.error_text.is_null() | (Message.error_text != NO_PROVIDER),
         )
         .order_by(Message.id.desc())
         .limit(limit)
@@ -287,11 +305,130 @@ def failed_messages(policy: Policy, now: dt.datetime, limit: int = 20) -> list[d
         {
             "id": mid,
             "channel": channel,
-            "address": address,
             "status": status,
-            "error": " ".join(filter(None, [code, text])),
+            "why": why_not_delivered(status, code, text),
             "at": from_db(at).astimezone(policy.tz),
             "patient_id": pid,
+            "patient": name or "Someone not yet registered",
         }
-        for mid, channel, address, status, code, text, at, pid in query.tuples()
+        for mid, channel, status, code, text, at, pid, name in query.tuples()
     ]
+
+
+def unsent_texts(now: dt.datetime) -> int:
+    """Texts kept but not sent lately because no provider is configured."""
+    return (
+        Message.select()
+        .where(
+            Message.created_at >= to_db(now - FAILED_RECENTLY),
+            Message.direction == "out",
+            Message.error_text == NO_PROVIDER,
+        )
+        .count()
+    )
+
+
+# The booking page (console "New appointment"): what can be chosen, and where.
+
+
+def visit_types_of(
+    doctor_id: int, start: dt.datetime | None, policy: Policy, now: dt.datetime
+) -> list[dict]:
+    """The doctor's active visit types, shortest first; with start, whether each fits.
+
+    A 60-minute visit does not fit a free time followed by another visit:
+    the page says so rather than letting the booking fail.
+    """
+    rows = (
+        VisitType.select(VisitType.id, VisitType.name, VisitType.minutes)
+        .join(DoctorVisitType)
+        .where(DoctorVisitType.doctor == doctor_id, VisitType.active == True)  # noqa: E712
+        .order_by(VisitType.minutes, VisitType.name)
+        .tuples()
+    )
+    types = [{"id": i, "name": n, "minutes": m, "fits": True} for i, n, m in rows]
+    if start is not None:
+        day = start.astimezone(policy.tz).date()
+        for kind in types:
+            length = dt.timedelta(minutes=kind["minutes"])
+            kind["fits"] = start in free_slots_for_doctor(
+                doctor_id, day, policy, now, length
+            )
+    return types
+
+
+def active_visit_types() -> list[dict]:
+    rows = (
+        VisitType.select(VisitType.id, VisitType.name, VisitType.minutes)
+        .where(VisitType.active == True)  # noqa: E712
+        .order_by(VisitType.name)
+        .tuples()
+    )
+    return [{"id": i, "name": n, "minutes": m} for i, n, m in rows]
+
+
+def free_times(
+    doctor_id: int | None,
+    visit_type_id: int | None,
+    from_day: dt.date,
+    policy: Policy,
+    now: dt.datetime,
+    count: int = 24,
+) -> list[dict]:
+    """The next free starts from from_day for one doctor, or any who offers the type.
+
+    Each is {"start": clinic local, "doctor": {"id", "name", ...}}.
+    """
+    if doctor_id is not None:
+        ids = [doctor_id]
+    else:
+        ids = active_doctor_ids(visit_type_id=visit_type_id)
+    length = policy.slot
+    if visit_type_id is not None:
+        minutes = (
+            VisitType.select(VisitType.minutes)
+            .where(VisitType.id == visit_type_id)
+            .scalar()
+        )
+        length = dt.timedelta(minutes=minutes or 0) or policy.slot
+    elif doctor_id is not None:
+        offered = visit_types_of(doctor_id, None, policy, now)
+        if offered:
+            length = dt.timedelta(minutes=offered[0]["minutes"])
+    by_id = {d["id"]: d for d in doctors(ids)}
+    ids = [i for i in ids if i in by_id]  # active ones only
+    if not ids:
+        return []
+    return [
+        {"start": start.astimezone(policy.tz), "doctor": by_id[did]}
+        for start, did in next_slots(ids, policy, now, count, length, from_day)
+    ]
+
+
+def patient_brief(patient_id: int) -> dict | None:
+    """Name and phone of the patient being booked for."""
+    row = (
+        Patient.select(Patient.id, Patient.name, Patient.phone, Patient.email)
+        .where(Patient.id == patient_id)
+        .tuples()
+        .first()
+    )
+    if row is None:
+        return None
+    i, name, phone, email = row
+    return {
+        "id": i,
+        "name": name or "(no name)",
+        "phone": phone or "",
+        "email": email or "",
+    }
+
+
+def staff_note(appointment_id: int) -> str:
+    """The staff-only note on a visit ("" if none): never shown to patients."""
+    note = (
+        Appointment.select(Appointment.staff_note)
+        .where(Appointment.id == appointment_id)
+        .scalar()
+    )
+    return note or ""

@@ -31,7 +31,12 @@ from tests.smtp import free_port, smtp_listening
 
 SECOND = dt.timedelta(seconds=1)
 FROM = "desk@riverside.example"
-STAFF = audit.Actor("staff", 1)
+
+
+# The patient's own changes: these tests are about the email a change sends.
+# Staff's changes also text the patient (tests/core/clinic/test_telling.py).
+def by_patient(patient_id: int) -> audit.Actor:
+    return audit.Actor("patient", patient_id)
 
 
 @pytest.fixture
@@ -66,7 +71,7 @@ def book(patient, doctor, start, now, **kwargs):
         start=start,
         policy=load_policy(),
         now=now,
-        actor=STAFF,
+        actor=by_patient(patient.id),
         **kwargs,
     )
 
@@ -150,7 +155,11 @@ async def test_booking_move_and_cancel_update_one_calendar_event(
     visit = book(patient, clinic, first, t)
     assert await dispatcher.dispatch_due(t) == 1
     booking.reschedule(
-        visit.id, moved, policy=load_policy(), now=t + 600 * SECOND, actor=STAFF
+        visit.id,
+        moved,
+        policy=load_policy(),
+        now=t + 600 * SECOND,
+        actor=by_patient(visit.patient_id),
     )
     assert await dispatcher.dispatch_due(t + 600 * SECOND) == 1
     patient_actor = audit.Actor("patient", patient.id)
@@ -197,7 +206,7 @@ async def test_no_booking_email_unless_the_patient_chose_email(clinic, now, over
     patient = email_patient(**overrides)
     t = now + dt.timedelta(hours=1)
     visit = book(patient, clinic, now + dt.timedelta(days=1, hours=2), t)
-    booking.cancel(visit.id, STAFF, "", t)
+    booking.cancel(visit.id, by_patient(patient.id), "", t)
     assert email_rows() == []
     assert Message.select().count() == 0
 
@@ -232,7 +241,9 @@ async def test_a_refused_address_is_closed_and_the_text_goes_by_sms(
         "Your Consultation visit with Dr. Okafor is booked"
     )
     # The address stays closed: the next change is not emailed again.
-    booking.cancel(email.appointment_id, STAFF, "", t + 2 * SECOND)
+    booking.cancel(
+        email.appointment_id, by_patient(email.patient_id), "", t + 2 * SECOND
+    )
     assert len(email_rows()) == 1
 
 

@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from core.models import Appointment, AuditLog, Patient
+from core.models import Appointment, AuditLog, Message, Patient
 
 
 def _slot(now, days=1, hour=10):
@@ -148,8 +148,11 @@ async def test_cancel_with_reason_then_cannot_cancel_twice(
 async def test_reschedule_offers_free_times_and_moves(client, login_as, clinic, now):
     token = await login_as("staff")
     visit_id = await _booked(client, token, clinic, now)
+    # Moving happens on the calendar's grid; old ?move=1 links land there.
     page = await (await client.get(f"/appointments/{visit_id}?move=1")).text()
-    assert "Move to" in page and page.count("/reschedule") >= 10
+    # One form: a button per free time, and once the "don't tell" choice.
+    assert "Moving this visit" in page and page.count('name="start"') >= 10
+    assert page.count('name="dont_tell"') == 1
     target = _slot(now, days=2, hour=11)
     response = await client.post(
         f"/appointments/{visit_id}/reschedule",
@@ -237,3 +240,56 @@ async def test_a_staff_action_under_a_foreign_write_lock_waits_without_freezing(
         foreign.close()
     assert (await asyncio.wait_for(confirm, 20)).status == 200
     assert Appointment.get_by_id(visit_id).status == "confirmed"
+
+
+async def test_staff_changes_reach_the_patient_and_show_on_the_visit(
+    client, login_as, clinic, now
+):
+    token = await login_as("staff")
+    visit_id = await _booked(client, token, clinic, now)
+    target = _slot(now, days=2, hour=11)
+    await client.post(
+        f"/appointments/{visit_id}/reschedule",
+        data={"csrf": token, "start": target.isoformat()},
+    )
+    await client.post(
+        f"/appointments/{visit_id}/cancel", data={"csrf": token, "reason": "ill"}
+    )
+    texts = [
+        m.body
+        for m in Message.select()
+        .where(Message.appointment == visit_id)
+        .order_by(Message.id)
+    ]
+    assert len(texts) == 3
+    assert "we booked you" in texts[0] and "has moved to" in texts[1]
+    assert "we had to cancel" in texts[2]
+    page = await (await client.get(f"/appointments/{visit_id}")).text()
+    assert "we had to cancel" in page and "Queued" in page
+
+
+async def test_not_telling_the_patient_needs_a_reason(client, login_as, clinic, now):
+    token = await login_as("staff")
+    visit_id = await _booked(client, token, clinic, now)
+    before = Message.select().count()
+    refused = await client.post(
+        f"/appointments/{visit_id}/cancel",
+        data={"csrf": token, "reason": "ill", "dont_tell": "1"},
+    )
+    assert refused.status == 400
+    assert "Say why the patient is not being told" in await refused.text()
+    assert Appointment.get_by_id(visit_id).status == "scheduled"
+    done = await client.post(
+        f"/appointments/{visit_id}/cancel",
+        data={
+            "csrf": token,
+            "reason": "ill",
+            "dont_tell": "1",
+            "untold_reason": "called her",
+        },
+    )
+    assert done.status == 200
+    assert Appointment.get_by_id(visit_id).status == "cancelled"
+    assert Message.select().count() == before
+    page = await (await client.get(f"/appointments/{visit_id}")).text()
+    assert "called her" in page  # the reason, in the visit's history

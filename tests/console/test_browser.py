@@ -140,7 +140,8 @@ async def test_stats_charts_and_simulator(page, clinic, now):
         start=now.replace(hour=11),
         policy=load_policy(),
         now=now,
-        actor=audit.Actor("staff", 1),
+        # The patient's own booking: no message, so no messages chart.
+        actor=audit.Actor("patient", clinic["patient"].id),
     )
     await _login(page)
     await page.goto(f"{page.base}/stats")

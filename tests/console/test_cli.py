@@ -61,3 +61,38 @@ def test_bad_configuration_stops_with_the_variable_named(env, monkeypatch):
     monkeypatch.setenv("CLINICBOT_TIMEZONE", "Nowhere/Land")
     with pytest.raises(SystemExit, match="CLINICBOT_TIMEZONE"):
         main(["migrate"])
+
+
+def test_set_password_gets_a_forgotten_demo_login_back(env, monkeypatch, capsys):
+    from core.policy import load_policy
+    from core.staff.accounts import check_password
+
+    assert main(["demo-data"]) == 0
+    assert load_policy().timezone == "America/New_York"  # the demo's real zone
+    assert main(["demo-data"]) == 0
+    again = capsys.readouterr().out
+    assert "clinicbot set-password --email admin@clinic.example" in again
+    monkeypatch.setattr("sys.stdin", io.StringIO("a brand new password\n"))
+    args = ["set-password", "--email", "admin@clinic.example", "--password-stdin"]
+    assert main(args) == 0
+    admin = StaffUser.get(StaffUser.email == "admin@clinic.example")
+    assert check_password("a brand new password", admin.password_hash)
+    monkeypatch.setattr("sys.stdin", io.StringIO("a brand new password\n"))
+    unknown = ["set-password", "--email", "nobody@clinic.example", "--password-stdin"]
+    assert main(unknown) == 2
+    assert "no login nobody@clinic.example" in capsys.readouterr().err
+
+
+def test_api_tokens_are_created_once_listed_and_revoked(env, capsys):
+    assert main(["api-token", "create", "--name", "Website", "--role", "read"]) == 0
+    created = capsys.readouterr().out.splitlines()
+    token = created[-1]
+    assert token.startswith("cbt_") and len(token) > 40
+    assert main(["api-token", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert "Website" in listed and "active" in listed and token not in listed
+    assert main(["api-token", "revoke", "1"]) == 0
+    main(["api-token", "list"])
+    assert "revoked" in capsys.readouterr().out
+    assert main(["api-token", "revoke", "99"]) == 2
+    assert main(["api-token", "create", "--name", " ", "--role", "read"]) == 2

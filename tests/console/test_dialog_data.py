@@ -74,7 +74,10 @@ async def test_bad_facts_are_a_400_and_change_nothing(client, login_as):
     assert "Spanish What to bring is too long" in await refused.text()
     half_row = _facts_form(token, en_q0="Wheelchair access?")
     refused = await client.post("/settings/facts", data=half_row)
-    assert refused.status == 400 and "needs both" in await refused.text()
+    page = await refused.text()
+    assert refused.status == 400 and "needs both" in page
+    # The Settings page again, above the form, with the question still typed.
+    assert 'id="facts-error"' in page and 'value="Wheelchair access?"' in page
     incomplete = await client.post(
         "/settings/facts", data={"csrf": token, "en_phone": ""}
     )
@@ -152,7 +155,8 @@ async def test_running_late_shows_on_the_visit_page_and_the_board(
     booking.note_running_late(visit.id, "Stuck in traffic", told, patient)
     page = await (await client.get(f"/appointments/{visit.id}")).text()
     assert "Running late — Stuck in traffic (told at 13:50)" in page
-    assert "appointment.running_late" in page  # the history, from the audit log
+    # The history, from the audit log, in words.
+    assert "said the patient is running late: “Stuck in traffic”" in page
     board = await (await client.get("/today/board")).text()
     (row,) = re.findall(rf'<tr data-visit="{visit.id}">.*?</tr>', board, re.S)
     assert "Running late" in row and "Stuck in traffic" in row

@@ -6,6 +6,8 @@ import csv
 import datetime as dt
 import io
 
+import pytest
+
 from core.models import (
     ClinicPolicy,
     Conversation,
@@ -211,16 +213,22 @@ async def test_stats_page_has_svg_charts_and_csv_exports(client, login_as, clini
     page = await (await client.get("/stats?from=2026-11-01&to=2026-11-30")).text()
     assert "No messages in this range" not in page
     assert page.count("<title>2026-11-20: 1</title>") == 2  # sent and delivered bars
-    assert (await client.get("/stats?from=2026-12-01&to=2026-11-01")).status == 400
+    backwards = await client.get("/stats?from=2026-12-01&to=2026-11-01")
+    said = await backwards.text()
+    assert backwards.status == 400 and 'id="range-error"' in said
+    assert "The end date is before the start date." in said and "From" in said
+    assert 'value="2026-12-01"' in said  # what was typed stays in the form
     assert (await client.get("/stats?from=yesterday")).status == 400
     response = await client.get(
         "/stats.csv?table=by_status&from=2026-11-01&to=2026-11-30"
     )
     assert response.headers["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(await response.text())))
+    raw = await response.read()
+    assert raw.startswith(b"\xef\xbb\xbf")  # so Excel reads accents as UTF-8
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[0] == ["status", "visits"] and len(rows) == 6
-    visits = await (await client.get("/stats.csv?table=visits")).text()
-    assert visits.startswith("id,start,end,doctor")
+    visits = await (await client.get("/stats.csv?table=visits")).read()
+    assert visits.decode("utf-8-sig").startswith("id,start,end,doctor")
     assert (await client.get("/stats.csv?table=passwords")).status == 400
 
 
@@ -259,8 +267,52 @@ async def test_today_board_shows_visits_unconfirmed_flagged_and_failed(
         status="failed", error_code="21610",
     )  # fmt: skip
     board = await (await client.get("/today/board")).text()
-    assert board.count("Ana Lopez") == 2  # today's list and the unconfirmed list
-    assert "Asked for a human" in board and "21610" in board
+    # Today's list and the unconfirmed list link her (the buttons name her too).
+    assert board.count("Ana Lopez</a>") == 2
+    assert "Asked for a human" in board
+    assert "the patient replied STOP to our texts" in board  # Twilio's 21610
     await login_as("doctor")
     doctor_board = await (await client.get("/today/board")).text()
     assert "Ana Lopez" in doctor_board and "Asked for a human" not in doctor_board
+
+
+SETTINGS_FORM = {
+    "clinic_name": "Sunny Clinic", "timezone": "Europe/Madrid", "date_order": "DMY",
+    "default_language": "es", "slot_minutes": "20", "buffer_minutes": "5",
+    "min_notice_minutes": "120", "horizon_days": "30",
+    "confirm_deadline_minutes": "30", "no_show_grace_minutes": "10",
+    "idle_timeout_minutes": "20", "quiet_start": "22:00", "quiet_end": "07:30",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "field,typed,said",
+    [
+        ("timezone", "Mars/Olympus", "is not a time zone"),
+        ("reminder_leads", "24h, tomorrow", "is not a length of time"),
+        ("slot_minutes", "500", "slot minutes must be between 5 and 240"),
+    ],
+)
+async def test_a_bad_setting_is_shown_beside_its_field_with_the_typing_kept(
+    client, login_as, field, typed, said
+):
+    token = await login_as("admin")
+    form = {"csrf": token, "reminder_leads": "1 day", **SETTINGS_FORM, field: typed}
+    refused = await client.post("/settings", data=form)
+    page = await refused.text()
+    assert refused.status == 400
+    assert "Save settings" in page, "the form again, not an error page"
+    assert f'id="error-{field}"' in page and said in page
+    assert f'value="{typed}"' in page and 'value="Sunny Clinic"' in page
+    assert ClinicPolicy.get_by_id(1).clinic_name != "Sunny Clinic"
+
+
+async def test_reminders_are_typed_as_people_say_them(client, login_as):
+    token = await login_as("admin")
+    form = {"csrf": token, **SETTINGS_FORM, "reminder_leads": "24 h, 3 h"}
+    assert (await client.post("/settings", data=form)).status == 200
+    assert ClinicPolicy.get_by_id(1).reminder_leads == "1440,180"
+    page = await (await client.get("/settings")).text()
+    assert 'value="1 day, 3 hours"' in page
+    assert '<option value="America/New_York">' in page  # the zone picker
+    assert ">Spanish</option>" in page  # languages by name, not "es"

@@ -40,7 +40,8 @@ TABLE = [
     ("GET", "/today/board", (302, 200, 200, 200)),
     ("GET", "/calendar", (302, 200, 200, 200)),
     ("GET", "/calendar?view=week", (302, 200, 200, 200)),
-    ("GET", "/appointments/new", (302, 403, 400, 400)),
+    ("GET", "/calendar?move={own}", (302, 403, 200, 200)),
+    ("GET", "/appointments/new", (302, 403, 200, 200)),
     ("POST", "/appointments", (403, 403, 400, 400)),
     ("GET", "/appointments/{own}", (302, 200, 200, 200)),
     ("GET", "/appointments/{other}", (302, 404, 200, 200)),
@@ -48,6 +49,7 @@ TABLE = [
     ("POST", "/appointments/{other}/confirm", (403, 404, 303, 303)),
     ("POST", "/appointments/{own}/reschedule", (403, 403, 400, 400)),
     ("POST", "/appointments/{own}/cancel", (403, 400, 400, 400)),
+    ("POST", "/appointments/{own}/note", (403, 403, 303, 303)),
     ("GET", "/doctors", (302, 403, 200, 200)),
     ("POST", "/doctors", (403, 403, 400, 400)),
     ("GET", "/doctors/{doctor}", (302, 403, 200, 200)),
@@ -70,6 +72,15 @@ TABLE = [
     ("POST", "/patients/{own_patient}/contact", (403, 403, 400, 400)),
     ("GET", "/inbox", (302, 403, 200, 200)),
     ("POST", "/inbox/999/resolve", (403, 403, 404, 404)),
+    ("GET", "/inbox?c=999", (302, 403, 404, 404)),
+    ("POST", "/inbox/999/reply", (403, 403, 404, 404)),
+    ("POST", "/inbox/999/assign", (403, 403, 404, 404)),
+    ("POST", "/inbox/999/unassign", (403, 403, 404, 404)),
+    ("POST", "/inbox/999/unread", (403, 403, 404, 404)),
+    ("GET", "/inbox/replies", (302, 403, 403, 200)),
+    ("POST", "/inbox/replies", (403, 403, 403, 400)),
+    ("POST", "/inbox/replies/999", (403, 403, 403, 400)),
+    ("POST", "/inbox/replies/999/delete", (403, 403, 403, 404)),
     ("GET", "/waitlist", (302, 403, 200, 200)),
     ("POST", "/waitlist/999/remove", (403, 403, 404, 404)),
     ("GET", "/messages", (302, 403, 200, 200)),
@@ -81,6 +92,17 @@ TABLE = [
     ("GET", "/settings", (302, 403, 403, 200)),
     ("POST", "/settings", (403, 403, 403, 400)),
     ("POST", "/settings/facts", (403, 403, 403, 400)),
+    ("GET", "/settings/integrations", (302, 403, 403, 200)),
+    ("POST", "/settings/integrations/tokens", (403, 403, 403, 400)),
+    ("POST", "/settings/integrations/tokens/999/revoke", (403, 403, 403, 404)),
+    ("POST", "/settings/integrations/feeds", (403, 403, 403, 400)),
+    ("POST", "/settings/integrations/feeds/999/names", (403, 403, 403, 404)),
+    ("POST", "/settings/integrations/feeds/999/revoke", (403, 403, 403, 404)),
+    ("GET", "/settings/webhooks", (302, 403, 403, 200)),
+    ("POST", "/settings/webhooks", (403, 403, 403, 400)),
+    ("POST", "/settings/webhooks/999/active", (403, 403, 403, 404)),
+    ("POST", "/settings/webhooks/999/delete", (403, 403, 403, 404)),
+    ("POST", "/settings/webhooks/deliveries/999/replay", (403, 403, 403, 404)),
     ("GET", "/staff", (302, 403, 403, 200)),
     ("POST", "/staff", (403, 403, 403, 400)),
     ("POST", "/staff/{staff_user}", (403, 403, 403, 400)),
@@ -159,7 +181,7 @@ def test_every_console_route_is_gated_and_in_the_table(client):
         info = route.resource.get_info() if route.resource else {}
         path = info.get("path") or info.get("formatter") or info.get("prefix", "")
         if (
-            path.startswith(("/webhooks", "/static"))
+            path.startswith(("/webhooks", "/static", "/api/", "/fhir/", "/feeds/"))
             or path in PROBES  # machines' routes, gated by themselves (test_probes)
             or route.method == "HEAD"
         ):

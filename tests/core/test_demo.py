@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
+import pytest
 from peewee import fn
 
 from core.clinic.queries import localized
 from core.demo import seed_demo
 from core.models import (
     Appointment,
+    AuditLog,
     Closure,
     Department,
     Doctor,
@@ -18,16 +21,22 @@ from core.models import (
     StaffUser,
     TimeOff,
     VisitType,
+    WaitlistEntry,
     WorkingHours,
 )
 from core.policy import load_policy
+from core.views.schedule import today_board
 
 NOW = dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.UTC)
 
 
 def test_demo_clinic_shape(database):
     logins = seed_demo(NOW, "America/New_York", rounds=4)
-    assert set(logins) == {"admin@clinic.example", "staff@clinic.example"}
+    assert set(logins) == {
+        "admin@clinic.example",
+        "staff@clinic.example",
+        "hart@clinic.example",
+    }
     assert Department.select().count() == 3
     assert Doctor.select().count() == 8
     assert Patient.select().count() == 60
@@ -53,7 +62,10 @@ def test_demo_clinic_shape(database):
         Appointment.status == "cancelled"
     )
     assert not SlotClaim.select().where(SlotClaim.appointment.in_(cancelled)).exists()
-    assert StaffUser.select().count() == 2
+    roles = dict(StaffUser.select(StaffUser.email, StaffUser.role).tuples())
+    assert roles["hart@clinic.example"] == "doctor"
+    hart = StaffUser.get(StaffUser.email == "hart@clinic.example")
+    assert Doctor.get_by_id(hart.doctor_id).name == "Dr. Amelia Hart"
 
 
 def test_demo_clinic_speaks_spanish_too(sqlite_database):
@@ -85,3 +97,30 @@ def test_seeding_twice_adds_nothing(sqlite_database):
     counts = (Appointment.select().count(), Patient.select().count())
     assert seed_demo(NOW, rounds=4) is None
     assert (Appointment.select().count(), Patient.select().count()) == counts
+
+
+# 16:43 and 18:13 in New York on a Monday: late in the day, when the random
+# visits may all be over (the last doctor works until 19:00 on Mondays).
+# At 18:13 only the 18:30 slot is left in anyone's hours.
+@pytest.mark.parametrize("local_hour,left", [((16, 43), 3), ((18, 13), 1)])
+def test_the_demo_today_has_visits_to_come_and_a_story(
+    sqlite_database, local_hour, left
+):
+    zone = ZoneInfo("America/New_York")
+    now = dt.datetime(2026, 11, 23, *local_hour, tzinfo=zone).astimezone(dt.UTC)
+    seed_demo(now, "America/New_York", rounds=4)
+    policy = load_policy()
+    board = today_board(policy, now, None, True)
+    to_come = [
+        visit
+        for _, visits in board["by_doctor"]
+        for visit in visits
+        if visit.start > now and visit.status in ("scheduled", "confirmed")
+    ]
+    assert len(to_come) >= left
+    tomorrow = now.astimezone(zone).date() + dt.timedelta(days=1)
+    assert any(v.start.date() == tomorrow for v in board["unconfirmed"])
+    assert board["flagged"], "a conversation waits for a person"
+    assert WaitlistEntry.select().where(WaitlistEntry.status == "waiting").exists()
+    # Nothing in the audit log is dated after the moment the demo was seeded.
+    assert not AuditLog.select().where(AuditLog.at > now.replace(tzinfo=None)).exists()

@@ -398,3 +398,21 @@ def test_sms_yes_from_an_opted_out_patient_only_opts_back_in(clinic, chat, known
     chat.send("STOP", keyword="opt_out")
     assert chat.send("YES", keyword="opt_in") == ""  # Twilio has answered them
     assert not Patient.get_by_id(known.id).sms_opt_out
+
+
+def test_a_chat_newly_in_the_inbox_is_told_to_webhooks_once(clinic, chat, known):
+    from core.integrations import endpoints
+    from core.models import WebhookDelivery
+
+    endpoints.register(
+        "https://ehr.example.org/hooks", ["conversation.flagged"], "EHR", False, NOW
+    )
+    chat.send("can i talk to a real person please")
+    chat.send("hello?? anyone")  # still waiting: the chat is flagged already
+    (delivery,) = WebhookDelivery.select()
+    body = json.loads(delivery.body)
+    assert body["type"] == "conversation.flagged"
+    assert body["data"]["patient"] == {"id": known.id}
+    assert body["data"]["reason"]  # why the bot handed over
+    flags = AuditLog.select().where(AuditLog.action == "flag")
+    assert [row.patient_id for row in flags] == [known.id]

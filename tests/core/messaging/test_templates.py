@@ -27,6 +27,7 @@ CONTEXT = {
         "department": "General Practice",
         "visit_type": "New patient",
         "when": "Wed 25 Nov, 10:30",
+        "old_when": "Tue 24 Nov, 16:45",
         "day": "Wed 25 Nov",
         "time": "10:30",
         "minutes": 15,
@@ -51,6 +52,7 @@ CONTEXT = {
 }
 CONTEXT["es"] = CONTEXT["en"] | {
     "when": "mié 25 nov, 10:30",
+    "old_when": "mar 24 nov, 16:45",
     "day": "mié 25 nov",
     "wish": "por la tarde después de las 16:30",
     "next": "lun 30 nov",

@@ -1,0 +1,1 @@
+"""The integration API over HTTP: /api/v1 (JSON), /fhir/r4, calendar feeds."""
