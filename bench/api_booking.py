@@ -25,7 +25,7 @@ import time
 import aiohttp
 from aiohttp import web
 
-from bench.common import bench_database, p99
+from bench.common import add_database_option, bench_database, p99
 from bench.dialog_turns import NOW, _script, _seed
 
 CONCURRENCY = 8
@@ -188,10 +188,7 @@ async def run(args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bookings", type=int, default=600)
-    parser.add_argument(
-        "--database",
-        help="a PostgreSQL URL to bench on (its schema is wiped); default SQLite",
-    )
+    add_database_option(parser)
     asyncio.run(run(parser.parse_args()))
 
 

@@ -36,6 +36,14 @@ def report(
     )
 
 
+def add_database_option(parser) -> None:
+    """--database URL, which every bench that touches the database takes."""
+    parser.add_argument(
+        "--database",
+        help="a PostgreSQL URL to bench on (its schema is wiped); default SQLite",
+    )
+
+
 def bench_database(url: str | None, tmp: str) -> str:
     """The URL to bench on: a fresh SQLite file, or the given PostgreSQL emptied.
 

@@ -23,7 +23,7 @@ import time
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from bench.common import bench_database, pgbench_tps
+from bench.common import add_database_option, bench_database, pgbench_tps
 from console.app import create_app
 from core.clock import UTC
 from core.models import (
@@ -216,10 +216,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--visits", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=15)
-    parser.add_argument(
-        "--database",
-        help="a PostgreSQL URL to bench on (its schema is wiped); default SQLite",
-    )
+    add_database_option(parser)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = bench_database(args.database, tmp)

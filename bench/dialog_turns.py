@@ -21,7 +21,7 @@ import tempfile
 import time
 from collections import defaultdict
 
-from bench.common import bench_database, p99, pgbench_tps
+from bench.common import add_database_option, bench_database, p99, pgbench_tps
 
 NOW = dt.datetime(2026, 11, 23, 7, 0, tzinfo=dt.UTC)  # a Monday morning
 DAYS = ["tomorrow", "wednesday at", "thursday afternoon", "fri", "12/1", "Dec 2"]
@@ -126,10 +126,7 @@ def _line(name: str, samples: list[float]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, default=150, help="at most 180")
-    parser.add_argument(
-        "--database",
-        help="a PostgreSQL URL to bench on (its schema is wiped); default SQLite",
-    )
+    add_database_option(parser)
     args = parser.parse_args(argv)
     if not 1 <= args.patients <= 180:
         parser.error("--patients must be 1..180 (each wants a distinct time)")

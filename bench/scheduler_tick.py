@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import bench_database, pgbench_tps, report, timed
+from bench.common import add_database_option, bench_database, pgbench_tps, report, timed
 
 DOCTORS = 100
 PER_DAY = 16  # 30-minute visits, 09:00-17:00
@@ -233,10 +233,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--due", type=int, default=10_000)
     parser.add_argument("--db", help="database file to create (default: a temp file)")
-    parser.add_argument(
-        "--database",
-        help="a PostgreSQL URL to bench on (its schema is wiped); default SQLite",
-    )
+    add_database_option(parser)
     args = parser.parse_args()
 
     from core.models import Appointment

@@ -27,7 +27,7 @@ import time
 import aiohttp
 from aiohttp import web
 
-from bench.common import bench_database, p99, pgbench_tps
+from bench.common import add_database_option, bench_database, p99, pgbench_tps
 from core.messaging.inbound import Reply
 
 NOW = dt.datetime(2026, 11, 23, 7, 0, tzinfo=dt.UTC)  # a Monday morning
@@ -260,10 +260,7 @@ def main() -> None:
     parser.add_argument(
         "--threads", type=int, default=8, help="database threads on PostgreSQL"
     )
-    parser.add_argument(
-        "--database",
-        help="a PostgreSQL URL to bench on (its schema is wiped); default SQLite",
-    )
+    add_database_option(parser)
     args = parser.parse_args()
     if args.load_port:
         result = asyncio.run(load(args.load_port, args.seconds, args.concurrency))

@@ -15,6 +15,7 @@ from aiohttp import web
 from console import common, forms
 from console.auth import EVERYONE, STAFF, allow
 from console.auth import now as clock_now
+from console.redisplay import redisplay
 from console.render import render
 from core import audit
 from core.clinic import booking
@@ -201,7 +202,22 @@ async def new_appointment(request: web.Request) -> web.StreamResponse:
     return render("appointment_new.html", request, context)
 
 
+async def _booking_form_again(request: web.Request) -> web.StreamResponse:
+    """The booking page a refused booking came from, rebuilt from its form."""
+    form = await request.post()
+    wanted = {
+        name: form[name]
+        for name in ("doctor", "start", "visit_type", "patient")
+        if isinstance(form.get(name), str) and form[name]
+    }
+    policy = await common.policy(request)
+    context = await common.db(request, _load_new, wanted, policy, clock_now(request))
+    context["policy"] = policy
+    return render("appointment_new.html", request, context)
+
+
 @allow(*STAFF)
+@redisplay(_booking_form_again)
 async def book(request: web.Request) -> web.StreamResponse:
     """Book through core.booking: same rules and race safety as the bot."""
     form = await request.post()

@@ -11,6 +11,7 @@ from console.auth import now as clock_now
 from console.filters import channel
 from console.inbox_views import REPLY_NOTICES
 from console.keys import GATEWAY, SETTINGS
+from console.redisplay import redisplay
 from console.render import render
 from core.errors import DomainError, InvalidInput
 from core.messaging.outbox import CHANNEL_ORDER
@@ -106,11 +107,13 @@ async def patient_contact(request: web.Request) -> web.StreamResponse:
 
 
 @allow(*STAFF)
+@redisplay(patient)
 async def patient_reply(request: web.Request) -> web.StreamResponse:
     """Queue a reply on the patient's channel; the dispatcher sends it."""
     patient_id = forms.route_id(request)
     form = await request.post()
-    body = forms.text(form, "body", limit=2000)
+    # Empty or too long: core says so, and the page shows it by the box.
+    body = forms.text(form, "body", required=False, limit=2000)
     message = await common.db(
         request, reply_to_patient, patient_id, body, clock_now(request)
     )

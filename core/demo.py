@@ -14,7 +14,7 @@ from core.errors import DomainError
 from core.messaging import conversations, outbox, patients
 from core.models import LIVE_STATUSES, Appointment, Department, Patient
 from core.policy import ensure_policy, load_policy, save_policy
-from core.staff import doctors, hours
+from core.staff import doctors, hours, saved_replies
 from core.staff.accounts import create_staff
 from core.staff.policy_edit import update_facts
 from core.storage.db import db
@@ -160,6 +160,20 @@ FACTS = {
         ],
     },
 }
+SAVED_REPLIES = [
+    ("en", "We will call you",
+     "Thanks for your message. One of our team will call you today."),
+    ("en", "Bring a family member",
+     "Yes, you are welcome to bring them. Tell us at the desk if they need to"
+     " be seen too."),
+    ("en", "Billing questions",
+     "For billing, please call +1 555 0100 (option 2), Mon-Fri 9:00-17:00."),
+    ("es", "Le llamaremos",
+     "Gracias por su mensaje. Alguien del equipo le llamará hoy."),
+    ("es", "Preguntas de facturación",
+     "Para facturación llame al +1 555 0100 (opción 2), de lunes a viernes de"
+     " 9:00 a 17:00."),
+]  # fmt: skip
 DOCTOR_LOGIN = "hart@clinic.example"
 REST_OF_TODAY = 4  # visits still to come today, if the hours allow
 STATUSES_PAST = ["completed"] * 6 + ["no_show", "cancelled"]
@@ -184,6 +198,7 @@ def seed_demo(
         ]
         staffed = _doctors(visit_types, policy, now)
         registered = _patients(now)
+        _saved_replies(now)
     _appointments(rng, staffed, registered, now)
     _rest_of_today(rng, staffed, registered, now)
     _inbox_and_waitlist(staffed, registered, now)
@@ -216,13 +231,49 @@ def _doctors(visit_types: list[int], policy, now: dt.datetime) -> list[int]:
             name, departments[department], specialisation, offered
         )
         week = {weekday: list(intervals) for weekday in weekdays}
-        hours.set_weekly_hours(doctor.id, week, policy, now)
         ids.append(doctor.id)
+        if len(ids) == len(DOCTORS) and (late := _late_clinic(now, policy.tz)):
+            week.setdefault(late[0], []).append(late[1])
+        hours.set_weekly_hours(doctor.id, week, policy, now)
     on_leave = ids[4]
     leave = (now + dt.timedelta(days=3), now + dt.timedelta(days=17))
     hours.add_time_off(on_leave, *leave, "Annual leave", policy)
     hours.add_closure((now + dt.timedelta(days=10)).date(), "Clinic holiday", policy)
     return ids
+
+
+def _late_clinic(now: dt.datetime, tz) -> tuple[int, tuple[dt.time, dt.time]] | None:
+    """A few evening hours for the last doctor when the demo starts after hours.
+
+    Started on a Sunday or at 20:00, the demo would show a Today with nothing
+    to come; the last doctor then also works the next few hours of this
+    weekday, so visits can be placed in them. None when hours remain anyway.
+    """
+    local = now.astimezone(tz).replace(tzinfo=None, second=0, microsecond=0)
+    left = dt.timedelta(0)
+    for *_, weekdays, intervals in DOCTORS:
+        if local.weekday() in weekdays:
+            for start, end in intervals:
+                begins = dt.datetime.combine(local.date(), start)
+                ends = dt.datetime.combine(local.date(), end)
+                left = max(left, ends - max(local, begins))
+    if left >= dt.timedelta(hours=2):
+        return None
+    start = local + dt.timedelta(minutes=30 - local.minute % 30)
+    *_, weekdays, intervals = DOCTORS[-1]
+    if local.weekday() in weekdays:  # after the doctor's own hours that day
+        own_end = dt.datetime.combine(local.date(), intervals[-1][1])
+        start = max(start, own_end)
+    end = min(start + dt.timedelta(hours=4), dt.datetime.combine(local, T(23, 30)))
+    if end - start < dt.timedelta(hours=1):
+        return None  # too close to midnight for a believable clinic
+    return local.weekday(), (start.time(), end.time())
+
+
+def _saved_replies(now: dt.datetime) -> None:
+    """Answers staff send often, in both languages (Inbox → Saved replies)."""
+    for language, title, body in SAVED_REPLIES:
+        saved_replies.create(language, title, body, now)
 
 
 def _patients(now: dt.datetime) -> list[int]:

@@ -62,16 +62,23 @@ def register(
     """Register a patient from the console (they book by phone, staff type them in)."""
     name = name.strip()[:MAX_NAME]
     if not name:
-        raise InvalidInput("Please give the patient's name.")
-    e164 = normalize_phone(phone)
+        raise InvalidInput("Please give the patient's name.", "name")
+    try:
+        e164 = normalize_phone(phone)
+    except InvalidInput as exc:
+        raise InvalidInput(str(exc), "phone") from None
     if language not in LANGUAGES:
-        raise InvalidInput("Language must be en or es.")
+        raise InvalidInput("Language must be en or es.", "language")
     email = valid_email(email) if email else None
     with write_transaction():
         if Patient.select().where(Patient.phone == e164).exists():
-            raise InvalidInput(f"{e164} already belongs to a patient; search for it.")
+            raise InvalidInput(
+                f"{e164} already belongs to a patient; search for it.", "phone"
+            )
         if email and _email_taken(email):
-            raise InvalidInput(f"{email} already belongs to a patient; search for it.")
+            raise InvalidInput(
+                f"{email} already belongs to a patient; search for it.", "email"
+            )
         return Patient.create(name=name, phone=e164, language=language, email=email)
 
 

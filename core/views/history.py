@@ -39,6 +39,16 @@ SAID = {
     "login.locked_out": "locked sign-in after failed attempts",
     "staff.password_reset_requested": "asked for a password-reset email",
     "staff.password_reset_by_email": "set a new password from a reset email",
+    "patient.create": "registered the patient",
+    "patient.update": "changed the patient's details",
+    "patient.opted_out": "stopped texts from the clinic",
+    "inbox.done": "marked the conversation done",
+    "inbox.unassign": "left the conversation for anyone to take",
+    "api_token.create": "created an API token",
+    "api_token.revoke": "revoked an API token",
+    "calendar_feed.create": "made a calendar feed",
+    "calendar_feed.revoke": "revoked a calendar feed",
+    "calendar_feed.show_names": "changed whether a calendar feed shows names",
 }
 VIA = {"sms": "by SMS", "telegram": "on Telegram", "whatsapp": "on WhatsApp"}
 
@@ -65,6 +75,8 @@ class Names:
             for key in ("doctor", "old_doctor"):
                 if isinstance(detail.get(key), int):
                     doctors.add(detail[key])
+            if isinstance(detail.get("staff_id"), int):  # an inbox assignment
+                wanted["staff"].add(detail["staff_id"])
         self.staff = _names(StaffUser, wanted["staff"], StaffUser.email)
         self.patients = _names(Patient, wanted["patient"], Patient.name)
         self.tokens = _names(ApiToken, wanted["api"], ApiToken.name)
@@ -113,6 +125,9 @@ def sentence(row: AuditLog, detail: dict, names: Names, policy: Policy) -> str:
         )
         if detail.get("doctor") != detail.get("old_doctor"):
             said += f", to {names.doctors.get(detail.get('doctor'), 'another doctor')}"
+    elif action == "inbox.assign":
+        assignee = names.staff.get(detail.get("staff_id"), "a removed login")
+        said = f"assigned the conversation to {assignee}"
     elif action == "change" and "staff_note" in detail:
         said = "changed the staff note"
     elif action == "change" and "needs_confirmation" in detail:

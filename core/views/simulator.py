@@ -46,3 +46,36 @@ def simulator_chat(address: str, policy: Policy) -> dict:
         ],
         "choices": choices,
     }
+
+
+def console_news(address: str, after_id: int | None) -> tuple[list[str], int]:
+    """What the clinic sent this console chat after message after_id, besides replies.
+
+    `clinicbot chat` prints the bot's replies as they come; staff replies and
+    notices arrive on their own, so the terminal asks for them. after_id None
+    starts the count at the newest row, so old history is not printed again.
+    """
+    newest = (
+        Message.select(Message.id)
+        .where(Message.channel == "console", Message.address == address)
+        .order_by(Message.id.desc())
+        .limit(1)
+        .scalar()
+    ) or 0
+    if after_id is None or newest <= after_id:
+        return [], max(newest, after_id or 0)
+    bodies = [
+        body
+        for (body,) in Message.select(Message.body)
+        .where(
+            Message.channel == "console",
+            Message.address == address,
+            Message.direction == "out",
+            Message.kind != "reply",
+            Message.id > after_id,
+            Message.id <= newest,
+        )
+        .order_by(Message.id)
+        .tuples()
+    ]
+    return bodies, newest

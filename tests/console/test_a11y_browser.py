@@ -18,6 +18,7 @@ import pytest
 
 from console.app import create_app
 from core.demo import seed_demo
+from core.integrations import endpoints
 from core.models import Appointment, Doctor, Message, Patient
 from core.settings import Settings
 from core.staff.accounts import create_staff
@@ -54,6 +55,11 @@ def demo_file(tmp_path_factory) -> tuple[Path, dict]:
     open_database(f"sqlite:///{path}")
     migrate()
     seed_demo(NOW, rounds=4)
+    # A webhook endpoint, so its table (and its Delete) is checked with a row.
+    endpoints.register(
+        "https://records.clinic.example/hooks", ["appointment.booked"], "EHR",
+        allow_private=True, now=NOW,
+    )  # fmt: skip
     doctor = Doctor.select().order_by(Doctor.id).first()
     for role in ("admin", "staff", "doctor"):
         create_staff(
@@ -122,6 +128,7 @@ def pages_for(role: str, demo: dict) -> dict[str, str]:
     staff = {
         "new-appointment": "/appointments/new",
         "inbox": "/inbox",
+        "saved-replies": "/inbox/replies",
         "waitlist": "/waitlist",
         "messages": "/messages",
         "doctors": "/doctors",
@@ -134,6 +141,7 @@ def pages_for(role: str, demo: dict) -> dict[str, str]:
     admin = {
         "settings": "/settings",
         "integrations": "/settings/integrations",
+        "webhooks": "/settings/webhooks",
         "staff-users": "/staff",
     }
     return everyone | staff | admin  # admin sees every page staff see, and more
@@ -212,3 +220,24 @@ async def test_skip_link_is_the_first_tab_stop(base, demo):
         assert await page.locator("a.skip").is_visible()  # shown when focused
         await page.keyboard.press("Enter")
         assert await page.evaluate("() => document.activeElement.id") == "main"
+
+
+async def test_today_on_a_phone_keeps_names_and_times_whole(base, demo):
+    """Five columns in 390 px broke "Kemal García" into "Kema l Garcí a"."""
+    async with chromium(chromium_or_skip(), *WIDTHS["phone"]) as page:
+        await log_in(page, base, "a11y-staff@clinic.test", PASSWORD)
+        broken = await page.evaluate(
+            """() => [...document.querySelectorAll(
+                    "table.visits td a, table.visits td.time")]
+                .filter(e => {
+                  const range = document.createRange();
+                  range.selectNodeContents(e);
+                  const tops = new Set([...range.getClientRects()]
+                    .map(r => Math.round(r.top)));
+                  return tops.size > 1;
+                })
+                .map(e => e.textContent.trim())"""
+        )
+        shown = await page.locator("table.visits td a").count()
+        assert shown >= 3, "the demo's Today has visits"
+        assert broken == [], f"wrapped onto several lines: {broken}"

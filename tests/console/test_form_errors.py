@@ -82,3 +82,63 @@ async def test_a_refused_login_keeps_the_email_but_never_the_password(
     assert 'value="nurse@clinic.test"' in page
     assert "long enough secret" not in page
     assert "<option selected>doctor</option>" in page
+
+
+def _tomorrow_at_ten(now):
+    import datetime as dt
+
+    return (now + dt.timedelta(days=1)).replace(hour=10, minute=0)
+
+
+@pytest.mark.parametrize(
+    "typed,field,said",
+    [
+        ({"name": "Rosa Diaz", "phone": "12"},
+         "phone", "&#39;12&#39; is not a possible phone number."),
+        ({"name": "Rosa Diaz", "phone": "+1 555 010 9999", "email": "rosa@"},
+         "email", "That does not look like an email address."),
+        ({"name": "", "phone": "+1 555 010 9999"}, "name", "Please fill in name."),
+    ],
+)  # fmt: skip
+async def test_a_refused_new_patient_booking_stays_on_the_booking_page(
+    client, login_as, clinic, now, typed, field, said
+):
+    from core.models import Appointment, Patient
+
+    token = await login_as("staff")
+    doctor = clinic["doctor"]
+    form = {
+        "csrf": token,
+        "doctor": str(doctor.id),
+        "start": _tomorrow_at_ten(now).isoformat(),
+        "note": "prefers mornings",
+        **typed,
+    }
+    refused = await client.post("/appointments", data=form)
+    page = await refused.text()
+    assert refused.status == 400
+    assert f"<h1>Book {doctor.name}" in page, "the booking page, not an error page"
+    assert f'id="problem-{field}">{said}' in page
+    assert f'aria-describedby="problem-{field}"' in page
+    for name in ("name", "phone", "email"):
+        if typed.get(name):
+            assert f'value="{typed[name]}"' in page
+    assert ">prefers mornings</textarea>" in page
+    assert Appointment.select().count() == 0
+    assert Patient.select().count() == 1  # only the clinic's Ana Lopez
+
+
+async def test_an_empty_reply_on_the_patient_page_is_said_beside_the_box(
+    client, login_as, clinic
+):
+    from core.models import Message
+
+    token = await login_as("staff")
+    patient = clinic["patient"]
+    refused = await client.post(
+        f"/patients/{patient.id}/reply", data={"csrf": token, "body": "   "}
+    )
+    page = await refused.text()
+    assert refused.status == 400 and "Ana Lopez" in page and "<h1>" in page
+    assert 'id="problem-body">The reply is empty.' in page
+    assert not Message.select().exists()

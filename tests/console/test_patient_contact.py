@@ -201,7 +201,8 @@ async def test_every_message_list_shows_channel_and_fallback(
     assert f'retry of <a href="#m{first.id}">#{first.id}</a> on another' in page
     assert " · WhatsApp · reminder" in page and " · SMS</small>" in page
     visit_page = await (await client.get(f"/appointments/{visit.id}")).text()
-    assert "→ WhatsApp" in visit_page and "→ Email" in visit_page
+    said = ("to the patient, WhatsApp", "to the patient, Email")
+    assert all(words in visit_page for words in said)
     assert f'retry of <a href="#m{first.id}">#{first.id}</a>' in visit_page
 
 

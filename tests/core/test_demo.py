@@ -25,6 +25,7 @@ from core.models import (
     WorkingHours,
 )
 from core.policy import load_policy
+from core.staff import saved_replies
 from core.views.schedule import today_board
 
 NOW = dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.UTC)
@@ -99,15 +100,19 @@ def test_seeding_twice_adds_nothing(sqlite_database):
     assert (Appointment.select().count(), Patient.select().count()) == counts
 
 
-# 16:43 and 18:13 in New York on a Monday: late in the day, when the random
-# visits may all be over (the last doctor works until 19:00 on Mondays).
-# At 18:13 only the 18:30 slot is left in anyone's hours.
-@pytest.mark.parametrize("local_hour,left", [((16, 43), 3), ((18, 13), 1)])
+# Late on a Monday (the last doctor works until 19:00 on Mondays), after
+# everyone's hours, and on a Sunday when nobody works: Today still has visits
+# to come, in a late clinic the demo gives its last doctor.
+@pytest.mark.parametrize(
+    "day,local_hour",
+    [(23, (16, 43)), (23, (18, 13)), (23, (20, 5)), (29, (15, 0))],
+    ids=["mon-16:43", "mon-18:13", "mon-20:05", "sun-15:00"],
+)
 def test_the_demo_today_has_visits_to_come_and_a_story(
-    sqlite_database, local_hour, left
+    sqlite_database, day, local_hour
 ):
     zone = ZoneInfo("America/New_York")
-    now = dt.datetime(2026, 11, 23, *local_hour, tzinfo=zone).astimezone(dt.UTC)
+    now = dt.datetime(2026, 11, day, *local_hour, tzinfo=zone).astimezone(dt.UTC)
     seed_demo(now, "America/New_York", rounds=4)
     policy = load_policy()
     board = today_board(policy, now, None, True)
@@ -117,10 +122,16 @@ def test_the_demo_today_has_visits_to_come_and_a_story(
         for visit in visits
         if visit.start > now and visit.status in ("scheduled", "confirmed")
     ]
-    assert len(to_come) >= left
+    assert len(to_come) >= 3
     tomorrow = now.astimezone(zone).date() + dt.timedelta(days=1)
     assert any(v.start.date() == tomorrow for v in board["unconfirmed"])
     assert board["flagged"], "a conversation waits for a person"
     assert WaitlistEntry.select().where(WaitlistEntry.status == "waiting").exists()
     # Nothing in the audit log is dated after the moment the demo was seeded.
     assert not AuditLog.select().where(AuditLog.at > now.replace(tzinfo=None)).exists()
+
+
+def test_the_demo_has_saved_replies_in_both_languages(sqlite_database):
+    seed_demo(NOW, rounds=4)
+    languages = {reply["language"] for reply in saved_replies.listing()}
+    assert languages == {"en", "es"}

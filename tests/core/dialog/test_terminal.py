@@ -55,3 +55,41 @@ def test_cli_chat_works_with_piped_stdin(tmp_path):
     assert "Thanks, Jo. May we text you reminders" in result.stdout
     assert "OK, no reminders" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_a_staff_reply_shows_in_the_chat_while_the_patient_waits(
+    clinic, known, database
+):
+    """Staff answer from the inbox; the terminal patient sees it without typing."""
+    import threading
+    import time
+
+    from core.staff.patients import reply_to_patient
+
+    settings = Settings(database_url=database, demo=True)
+    read_end, write_end = os.pipe()
+    stdin = os.fdopen(read_end, "r")
+    out = io.StringIO()
+    chat = threading.Thread(
+        target=run_chat,
+        args=(settings, known.phone),
+        kwargs={"stdin": stdin, "stdout": out, "clock": lambda: NOW},
+    )
+    chat.start()
+    with os.fdopen(write_end, "w") as patient:
+        patient.write("can someone call me about my bill\n")
+        patient.flush()
+        deadline = time.monotonic() + 10
+        while "person" not in out.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        reply_to_patient(known.id, "Hi Ana, we will call you at 3pm.", NOW)
+        while "[clinic]" not in out.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        shown = out.getvalue()
+    chat.join(timeout=10)
+    assert not chat.is_alive()
+    stdin.close()
+    assert "[clinic] Hi Ana, we will call you at 3pm." in shown
+    # Printed once, and the bot's own replies are not repeated as news.
+    assert out.getvalue().count("we will call you at 3pm") == 1
+    assert "[clinic]" not in shown.split("[clinic] Hi Ana")[0]

@@ -87,3 +87,24 @@ def test_paging_goes_by_time_then_id(story):
     assert first[-1]["who"] == "ClinicBot"
     older = audit_page(policy, before_id=first[1]["id"])
     assert [row["id"] for row in older] == [row["id"] for row in first[2:]]
+
+
+def test_inbox_work_reads_as_sentences_with_the_assignees_name(story):
+    from core.messaging import conversations
+    from core.models import Conversation
+
+    policy = story["policy"]
+    desk = Actor("staff", story["staff"].id)
+    nurse = add_staff("nurse@clinic.example", "staff", None, "not-a-real-hash")
+    conversations.flag_or_start("sms", "+15550000001", "asked for a person", NOW)
+    chat = Conversation.get()
+    at = NOW + dt.timedelta(hours=5)
+    conversations.assign(chat.id, nurse.id, desk, at)
+    conversations.assign(chat.id, None, desk, at + dt.timedelta(minutes=1))
+    conversations.resolve(chat.id, desk, at + dt.timedelta(minutes=2))
+    said = [row["what"] for row in audit_page(policy, who=f"staff:{desk.id}")][:3]
+    assert said == [
+        "marked the conversation done",
+        "left the conversation for anyone to take",
+        "assigned the conversation to nurse@clinic.example",
+    ]
