@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from peewee import (
     SQL,
+    BigIntegerField,
     BooleanField,
     CharField,
     DateField,
@@ -53,6 +55,9 @@ class ClinicPolicy(BaseModel):
     # What the bot tells patients, per language (core.policy.Policy.fact):
     # JSON {"en": {"address": ..., "custom": [{"q": ..., "a": ...}]}, "es": ...}
     facts = TextField(default="{}")
+    # Moved by database triggers whenever a doctor, department or visit type
+    # changes (migration 0014): the dialog keeps its catalog of names until then.
+    catalog_stamp = BigIntegerField(default=lambda: secrets.randbits(53) + 1)
 
 
 class Department(BaseModel):

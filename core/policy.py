@@ -39,6 +39,9 @@ class Policy:
     idle_timeout_minutes: int = 30
     # What the bot tells patients, as stored: JSON per language (see fact()).
     facts: str = "{}"
+    # Which doctors, departments and visit types the database holds (see
+    # ClinicPolicy.catalog_stamp); 0 when unknown, and then nothing is cached.
+    catalog_stamp: int = 0
 
     @property
     def tz(self) -> ZoneInfo:
@@ -216,6 +219,9 @@ def ensure_policy(timezone: str) -> ClinicPolicy:
 
 def save_policy(values: dict) -> ClinicPolicy:
     """Store changed rules (validated by the caller: core.staff.policy_edit)."""
+    # The stamp is the triggers' alone: writing back one read earlier would
+    # let a process keep a catalog older than the database's.
+    values = {name: v for name, v in values.items() if name != "catalog_stamp"}
     with write_transaction():
         ensure_policy(values.get("timezone", Policy.timezone))
         ClinicPolicy.update(**values).where(ClinicPolicy.id == 1).execute()

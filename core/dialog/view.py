@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from core.clinic.calendar import (
@@ -15,7 +16,7 @@ from core.clinic.queries import localized
 from core.clinic.slots import day_slots
 from core.clock import from_db, to_db
 from core.dialog import queries
-from core.dialog.catalog import Catalog, catalog_of
+from core.dialog.catalog import Catalog, Named, catalog_of
 from core.models import LIVE_STATUSES
 from core.policy import Policy
 
@@ -64,6 +65,25 @@ def _merged(spans: list[tuple[dt.time, dt.time]]) -> list[tuple[dt.time, dt.time
     return merged
 
 
+def _entry(entries: list[Named], entry_id: int | None) -> Named | None:
+    return next((entry for entry in entries if entry.id == entry_id), None)
+
+
+def _read_catalog() -> Catalog:
+    return catalog_of(
+        tuple(queries.CATALOG_DOCTORS.rows(True, True)),
+        tuple(queries.DEPARTMENTS.rows(True, True)),
+        tuple(queries.CATALOG_VISIT_TYPES.rows(True)),
+    )
+
+
+# A stamp names one state of the three tables, in any database (it is random),
+# so the catalog read under it stays right for as long as the stamp does. A
+# read that raced an edit holds the newer rows under the older stamp: harmless,
+# as every later turn sees the new stamp and reads again.
+_catalog_at = functools.lru_cache(maxsize=8)(lambda stamp: _read_catalog())
+
+
 class View:
     """Database reads for one turn, inside the caller's transaction."""
 
@@ -74,21 +94,20 @@ class View:
         self._catalog: Catalog | None = None
 
     def catalog(self) -> Catalog:
-        """The names patients may use, read each turn: console edits count at once."""
+        """The names patients may use, as of this turn's policy row.
+
+        Read again only when the row's catalog stamp has moved (a console
+        edit does that in its own commit), so edits count at the next turn.
+        """
         if self._catalog is None:
-            self._catalog = catalog_of(
-                tuple(queries.CATALOG_DOCTORS.rows(True, True)),
-                tuple(queries.DEPARTMENTS.rows(True, True)),
-                tuple(queries.CATALOG_VISIT_TYPES.rows(True)),
-            )
+            stamp = self.policy.catalog_stamp
+            self._catalog = _catalog_at(stamp) if stamp else _read_catalog()
         return self._catalog
 
     def departments(self, lang: str = "en") -> list[tuple[int, str]]:
         """Active departments with at least one active doctor, named in lang."""
-        return [
-            (id_, localized(name, raw, lang))
-            for id_, name, raw in queries.DEPARTMENTS.rows(True, True)
-        ]
+        # The catalog's departments are exactly these rows, already read.
+        return [(entry.id, entry.called(lang)) for entry in self.catalog().departments]
 
     def doctors(self, department_id: int | None = None) -> list[tuple[int, str]]:
         if department_id is None:
@@ -124,19 +143,39 @@ class View:
         """(doctor, department, visit type) names for a summary, in lang."""
         key = (doctor_id, visit_type_id, lang)
         if key not in self._names:  # asked several times a turn
-            doctor, department, raw = queries.DOCTOR_NAMES.first(doctor_id) or (
-                "",
-                "",
-                "{}",
-            )
-            visit_type = ""
-            if visit_type_id is not None:
-                name, names = queries.VISIT_TYPE_NAME.first(visit_type_id) or ("", "")
-                visit_type = localized(name, names, lang)
-            self._names[key] = (doctor, localized(department, raw, lang), visit_type)
+            self._names[key] = self._catalog_names(
+                doctor_id, visit_type_id, lang
+            ) or self._stored_names(doctor_id, visit_type_id, lang)
         return self._names[key]
 
+    def _catalog_names(self, doctor_id, visit_type_id, lang):
+        """From the catalog, if it holds them all (active ones only)."""
+        catalog = self.catalog()
+        doctor = _entry(catalog.doctors, doctor_id)
+        department = doctor and _entry(catalog.departments, doctor.department_id)
+        visit_type = _entry(catalog.visit_types, visit_type_id)
+        if department is None or (visit_type_id is not None and visit_type is None):
+            return None
+        kind = visit_type.called(lang) if visit_type else ""
+        return doctor.name, department.called(lang), kind
+
+    def _stored_names(self, doctor_id, visit_type_id, lang):
+        """From the tables: a past visit's doctor may be inactive now."""
+        doctor, department, raw = queries.DOCTOR_NAMES.first(doctor_id) or (
+            "",
+            "",
+            "{}",
+        )
+        visit_type = ""
+        if visit_type_id is not None:
+            name, names = queries.VISIT_TYPE_NAME.first(visit_type_id) or ("", "")
+            visit_type = localized(name, names, lang)
+        return doctor, localized(department, raw, lang), visit_type
+
     def department_name(self, department_id: int, lang: str = "en") -> str:
+        known = _entry(self.catalog().departments, department_id)
+        if known is not None:
+            return known.called(lang)
         name, raw = queries.DEPARTMENT_NAME.first(department_id) or ("", "{}")
         return localized(name, raw, lang)
 
