@@ -21,7 +21,7 @@ from core.clock import from_db, to_db
 from core.dialog import contexts
 from core.jobs import claims as work
 from core.messaging import quiet_hours
-from core.messaging.outbox import enqueue
+from core.messaging.outbox import enqueue_many
 from core.messaging.texts import visit_text
 from core.models import LIVE_STATUSES, Appointment, Doctor, Patient, ReminderClaim
 from core.policy import Policy
@@ -99,8 +99,8 @@ def _nearest_done(
     return nearest
 
 
-def _send(appointment: Appointment, policy: Policy, now: dt.datetime):
-    """Queue the reminder text; return (message, context row or None)."""
+def _reminder(appointment: Appointment, policy: Policy) -> tuple[dict, str]:
+    """The reminder to queue (an outbox.enqueue_many request), and its language."""
     patient = appointment.patient
     asks = appointment.status == "scheduled" and appointment.needs_confirmation
     lang, body = visit_text(
@@ -110,20 +110,13 @@ def _send(appointment: Appointment, policy: Policy, now: dt.datetime):
         start=from_db(appointment.start),
         policy=policy,
     )
-    message = enqueue(
-        patient,
-        body,
-        now=now,
-        kind="reminder",
-        appointment_id=appointment.id,
-        choices=contexts.reminder_choices(lang, asks),
-    )
-    if message.status == "not_sent":
-        return message, None
-    row = contexts.reminder_row(
-        message.channel, message.address, patient.id, appointment.id, now, lang
-    )
-    return message, row
+    request = {
+        "patient": patient,
+        "body": body,
+        "appointment_id": appointment.id,
+        "choices": contexts.reminder_choices(lang, asks),
+    }
+    return request, lang
 
 
 def _decide(
@@ -156,7 +149,7 @@ def _act(chunk: list[Due], policy: Policy, now: dt.datetime) -> Counter:
         }
         taken = _claimed(ids)
         done = _nearest_done(taken)
-        claims, opened = [], []
+        decided = []  # (appointment, due, leads, nearest, outcome)
         for due in chunk:
             appointment = current.get(due.appointment_id)
             if (
@@ -177,7 +170,6 @@ def _act(chunk: list[Due], policy: Policy, now: dt.datetime) -> Counter:
             outcome = _decide(appointment, nearest, policy, now)
             if done.get((appointment.id, due.start), nearest) < nearest:
                 outcome = "superseded"  # e.g. a lead added to policy later
-            message = None
             if outcome == "skipped_quiet":
                 audit.record(
                     audit.SYSTEM,
@@ -188,11 +180,25 @@ def _act(chunk: list[Due], policy: Policy, now: dt.datetime) -> Counter:
                     reason="quiet hours",
                     lead_minutes=nearest,
                 )
-            elif not outcome:
-                message, context = _send(appointment, policy, now)
+            decided.append((appointment, due, leads, nearest, outcome))
+        sends = [(a, _reminder(a, policy)) for a, *_, outcome in decided if not outcome]
+        queued = enqueue_many(
+            [request for _, (request, _) in sends], now=now, kind="reminder"
+        )
+        messages = {a.id: m for (a, _), m in zip(sends, queued, strict=True)}
+        claims, opened = [], []
+        for (appointment, (_, lang)), message in zip(sends, queued, strict=True):
+            if message.status != "not_sent":
+                opened.append(
+                    contexts.reminder_row(
+                        message.channel, message.address, appointment.patient_id,
+                        appointment.id, now, lang,
+                    )
+                )  # fmt: skip
+        for appointment, due, leads, nearest, outcome in decided:
+            message = messages.get(appointment.id)
+            if message is not None:
                 outcome = message.status  # queued, or not_sent if unreachable
-                if context:
-                    opened.append(context)
             counts[f"reminders_{outcome}"] += 1
             for lead in leads:
                 claims.append(

@@ -18,7 +18,7 @@ from peewee import Case
 from core.clock import to_db
 from core.messaging.inbound import Reply
 from core.models import Message, Patient
-from core.storage.db import is_sqlite
+from core.storage.db import db, is_sqlite
 from core.storage.prepared import PreparedInsert, PreparedUpdate
 
 # Every column a new row names; the others (error code and text) start empty.
@@ -37,6 +37,10 @@ _DEFAULTS = {
 }
 _INSERT = PreparedInsert(
     Message, "direction", "channel", "address", "created_at", "body", "status",
+    *_DEFAULTS,
+)  # fmt: skip
+_INSERT_WITH_ID = PreparedInsert(
+    Message, "id", "direction", "channel", "address", "created_at", "body", "status",
     *_DEFAULTS,
 )  # fmt: skip
 _SET_PATIENT = PreparedUpdate(
@@ -144,6 +148,59 @@ def enqueue(
     patient may be None for a chat we do not know yet, given channel and address.
     fallback_of: the first row of the chain this one tries again on another channel.
     """
+    fields = _outbound(
+        patient, body, now, kind, appointment_id, urgent, choices, channel, address,
+        fallback_of,
+    )  # fmt: skip
+    return Message(id=_INSERT.insert(**fields), **fields)
+
+
+def enqueue_many(requests: list[dict], *, now: dt.datetime, kind: str) -> list[Message]:
+    """Queue several messages at once, as enqueue(**request) would, in order.
+
+    On PostgreSQL their ids are drawn first, in one query, and the rows go in
+    batches: one round trip per 200 messages instead of one per message.
+    """
+    rows = [
+        _outbound(
+            request["patient"], request["body"], now, kind,
+            request.get("appointment_id"), request.get("urgent", False),
+            request.get("choices", ()), request.get("channel"),
+            request.get("address"), request.get("fallback_of"),
+        )
+        for request in requests
+    ]  # fmt: skip
+    if not rows:
+        return []
+    if is_sqlite():  # in-process: one insert each costs no round trip
+        return [Message(id=_INSERT.insert(**row), **row) for row in rows]
+    ids = [
+        new_id
+        for (new_id,) in db.obj.execute_sql(
+            "SELECT nextval(pg_get_serial_sequence('message', 'id'))"
+            " FROM generate_series(1, %s)",
+            (len(rows),),
+        )
+    ]
+    _INSERT_WITH_ID.many(
+        [{"id": new_id, **row} for new_id, row in zip(ids, rows, strict=True)]
+    )
+    return [Message(id=new_id, **row) for new_id, row in zip(ids, rows, strict=True)]
+
+
+def _outbound(
+    patient,
+    body,
+    now,
+    kind,
+    appointment_id,
+    urgent,
+    choices,
+    channel,
+    address,
+    fallback_of,
+) -> dict:
+    """An outbound row's columns: where it goes, or why it goes nowhere."""
     route = (channel, address) if channel and address else first_route(patient)
     fields = {
         "direction": "out",
@@ -175,7 +232,7 @@ def enqueue(
             "status": "queued",
             "next_attempt_at": to_db(now),
         }
-    return Message(id=_insert(**fields), **(_DEFAULTS | fields))
+    return _DEFAULTS | fields  # fmt: skip
 
 
 def record_inbound(

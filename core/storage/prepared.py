@@ -155,7 +155,7 @@ class Prepared:
         # Raise peewee's IntegrityError (not the driver's), as queries do.
         with peewee.__exception_wrapper__:
             for sql, values in batches.items():
-                db.obj.cursor().executemany(sql, values)
+                _run_many(sql, values)
 
     def rows(self, *args) -> list[tuple]:
         """Run a SELECT; values converted as the fields would convert them."""
@@ -175,6 +175,22 @@ class Prepared:
     def first(self, *args) -> tuple | None:
         found = self.rows(*args)
         return found[0] if found else None
+
+
+# psycopg2's executemany is one round trip per row: on a server 0.5 ms away,
+# queuing 10,000 reminders spent most of its time waiting. execute_batch
+# sends up to this many statements, joined, per round trip.
+PG_BATCH = 200
+
+
+def _run_many(sql: str, values: list[list]) -> None:
+    cursor = db.obj.cursor()
+    if is_sqlite():
+        cursor.executemany(sql, values)  # in-process: no round trips to save
+        return
+    from psycopg2.extras import execute_batch
+
+    execute_batch(cursor, sql, values, page_size=PG_BATCH)
 
 
 def _picker(names: list[str]) -> Callable[[dict], tuple]:
