@@ -13,7 +13,9 @@ from peewee import (
     PostgresqlDatabase,
     SqliteDatabase,
 )
-from playhouse.db_url import connect
+from playhouse.db_url import connect, parse
+
+from core.storage.postgres import LazyBeginPostgresqlDatabase
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +40,8 @@ def open_database(url: str) -> SqliteDatabase | PostgresqlDatabase:
     if url.startswith("sqlite"):
         database = connect(url, pragmas=SQLITE_PRAGMAS, timeout=15)
     else:
-        database = connect(url.replace("postgres://", "postgresql://", 1))
+        url = url.replace("postgres://", "postgresql://", 1)
+        database = LazyBeginPostgresqlDatabase(**parse(url))
     db.initialize(database)
     log.debug("database %s opened", type(database).__name__)
     return database
