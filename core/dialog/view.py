@@ -77,11 +77,16 @@ def _read_catalog() -> Catalog:
     )
 
 
-# A stamp names one state of the three tables, in any database (it is random),
-# so the catalog read under it stays right for as long as the stamp does. A
-# read that raced an edit holds the newer rows under the older stamp: harmless,
-# as every later turn sees the new stamp and reads again.
-_catalog_at = functools.lru_cache(maxsize=8)(lambda stamp: _read_catalog())
+@functools.lru_cache(maxsize=8)
+def _catalog_at(stamp: int) -> Catalog:
+    """The catalog as it was read under this stamp.
+
+    A stamp names one state of the three tables, in any database (it is
+    random), so the catalog read under it stays right for as long as the
+    stamp does. A read that raced an edit holds the newer rows under the
+    older stamp: harmless, as every later turn sees the new stamp and reads.
+    """
+    return _read_catalog()
 
 
 class View:

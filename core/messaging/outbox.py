@@ -149,27 +149,19 @@ def enqueue(
     fallback_of: the first row of the chain this one tries again on another channel.
     """
     fields = _outbound(
-        patient, body, now, kind, appointment_id, urgent, choices, channel, address,
-        fallback_of,
+        patient, body, now, kind=kind, appointment_id=appointment_id, urgent=urgent,
+        choices=choices, channel=channel, address=address, fallback_of=fallback_of,
     )  # fmt: skip
     return Message(id=_INSERT.insert(**fields), **fields)
 
 
 def enqueue_many(requests: list[dict], *, now: dt.datetime, kind: str) -> list[Message]:
-    """Queue several messages at once, as enqueue(**request) would, in order.
+    """Queue several messages at once, as enqueue(**request, now, kind) would, in order.
 
     On PostgreSQL their ids are drawn first, in one query, and the rows go in
     batches: one round trip per 200 messages instead of one per message.
     """
-    rows = [
-        _outbound(
-            request["patient"], request["body"], now, kind,
-            request.get("appointment_id"), request.get("urgent", False),
-            request.get("choices", ()), request.get("channel"),
-            request.get("address"), request.get("fallback_of"),
-        )
-        for request in requests
-    ]  # fmt: skip
+    rows = [_outbound(now=now, kind=kind, **request) for request in requests]
     if not rows:
         return []
     if is_sqlite():  # in-process: one insert each costs no round trip
@@ -189,16 +181,17 @@ def enqueue_many(requests: list[dict], *, now: dt.datetime, kind: str) -> list[M
 
 
 def _outbound(
-    patient,
-    body,
-    now,
-    kind,
-    appointment_id,
-    urgent,
-    choices,
-    channel,
-    address,
-    fallback_of,
+    patient: Patient | None,
+    body: str,
+    now: dt.datetime,
+    *,
+    kind: str,
+    appointment_id: int | None = None,
+    urgent: bool = False,
+    choices: tuple[tuple[str, str], ...] = (),
+    channel: str | None = None,
+    address: str | None = None,
+    fallback_of: int | None = None,
 ) -> dict:
     """An outbound row's columns: where it goes, or why it goes nowhere."""
     route = (channel, address) if channel and address else first_route(patient)
@@ -232,7 +225,7 @@ def _outbound(
             "status": "queued",
             "next_attempt_at": to_db(now),
         }
-    return _DEFAULTS | fields  # fmt: skip
+    return _DEFAULTS | fields
 
 
 def record_inbound(
