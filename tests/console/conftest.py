@@ -10,6 +10,7 @@ import pytest
 from console.app import create_app
 from core.settings import Settings
 from core.staff.accounts import create_staff
+from tests.console.browser import serving
 from tests.factories import make_doctor, make_patient, make_policy
 
 PASSWORD = "correct horse battery"
@@ -82,3 +83,11 @@ def login_as(client):
         return await csrf_of(client, "/password")
 
     return _login
+
+
+@pytest.fixture
+async def base(database, clinic, clock):
+    """The console for `clinic` served on 127.0.0.1, for the Chromium journeys."""
+    settings = Settings(database_url=database, secret_key="browser-secret-key-123")
+    async with serving(create_app(settings, role="web", clock=clock)) as url:
+        yield url

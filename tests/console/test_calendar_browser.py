@@ -11,12 +11,10 @@ import datetime as dt
 
 import pytest
 
-from console.app import create_app
 from core import audit
 from core.clinic import booking
 from core.models import Appointment
 from core.policy import load_policy
-from core.settings import Settings
 from core.staff.hours import add_time_off
 from tests.console.browser import (
     ROOT,
@@ -25,7 +23,6 @@ from tests.console.browser import (
     chromium,
     chromium_or_skip,
     log_in,
-    serving,
     sideways_overflow,
 )
 from tests.console.conftest import PASSWORD
@@ -51,13 +48,6 @@ class Clicks:
     async def __call__(self, selector: str) -> None:
         self.count += 1
         await self.page.click(selector)
-
-
-@pytest.fixture
-async def base(database, clinic, clock):
-    settings = Settings(database_url=database, secret_key="browser-secret-key-123")
-    async with serving(create_app(settings, role="web", clock=clock)) as url:
-        yield url
 
 
 async def _shot(page, name: str) -> None:

@@ -8,23 +8,14 @@ import datetime as dt
 
 import pytest
 
-from console.app import create_app
 from core.audit import Actor
 from core.clinic import booking
 from core.models import Appointment, ClinicPolicy, Message
 from core.policy import load_policy
-from core.settings import Settings
-from tests.console.browser import WIDTHS, chromium, chromium_or_skip, serving
+from tests.console.browser import WIDTHS, chromium, chromium_or_skip, log_in
 from tests.console.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-async def base(database, clinic, clock):
-    settings = Settings(database_url=database, secret_key="front-desk-secret-key-1")
-    async with serving(create_app(settings, role="web", clock=clock)) as url:
-        yield url
 
 
 def _visit(clinic, now, hour):
@@ -38,19 +29,11 @@ def _visit(clinic, now, hour):
     )
 
 
-async def _log_in(page, base, role="staff"):
-    await page.goto(base + "/login")
-    await page.get_by_label("Email").fill(f"{role}@clinic.test")
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Log in").click()
-    await page.wait_for_selector("h1:has-text('Today')")
-
-
 @pytest.mark.parametrize("width", ["laptop", "phone"])
 async def test_check_in_then_cancel_quietly_and_read_why(base, clinic, now, width):
     first, second = _visit(clinic, now, 9), _visit(clinic, now, 11)
     async with chromium(chromium_or_skip(), *WIDTHS[width]) as page:
-        await _log_in(page, base)
+        await log_in(page, base, "staff@clinic.test", PASSWORD)
         row = page.locator(f'tr[data-visit="{first.id}"]')
         await row.get_by_role("button", name="Check in").click()
         await page.wait_for_selector(f'tr[data-visit="{first.id}"] >> text=Arrived')
@@ -78,7 +61,7 @@ async def test_check_in_then_cancel_quietly_and_read_why(base, clinic, now, widt
 
 async def test_a_bad_time_zone_is_said_beside_it_and_the_typing_kept(base, clinic):
     async with chromium(chromium_or_skip(), *WIDTHS["tablet"]) as page:
-        await _log_in(page, base, "admin")
+        await log_in(page, base, "admin@clinic.test", PASSWORD)
         await page.goto(base + "/settings")
         await page.get_by_label("Time zone").fill("Mars/Olympus")
         await page.get_by_role("button", name="Save settings").click()
