@@ -7,8 +7,12 @@ file: signature check, form parsing, the dialog turn in one transaction,
 TwiML. A load generator in a second process keeps 50 patient conversations
 going (booking, confirming, cancelling, help detours), each request signed with
 twilio's RequestValidator. The same generator then drives a bare aiohttp
-handler in this process, for the ratio. Target: >= 10% of the bare
-handler's requests/s, p99 <= 50 ms.
+handler in this process, for the ratio. Targets: >= 25% of the bare
+handler's requests/s (issue 13; issue 4 asked for 10%), p99 <= 50 ms.
+
+The scripts repeat short replies ("1", "yes", "menu"), which the dialog
+reads once and remembers (core.dialog.intents.read_remembered); the share
+remembered is printed, as real traffic repeats less.
 """
 
 from __future__ import annotations
@@ -157,6 +161,12 @@ def _bookings() -> dict[str, int]:
     return {"all": Appointment.select().count(), "cancelled": cancelled}
 
 
+def _remembered_share(before, after) -> float:
+    """Of the readings asked for between two cache_info()s, the share remembered."""
+    hits, misses = after.hits - before.hits, after.misses - before.misses
+    return hits / (hits + misses) if hits + misses else 0.0
+
+
 async def bare(request: web.Request) -> web.Response:
     """The floor: read the form, answer an empty TwiML document."""
     await request.post()
@@ -204,6 +214,7 @@ def line(name: str, result: dict) -> tuple[str, float, float]:
 async def run(args: argparse.Namespace) -> None:
     from console.app import create_app, freeze_startup_objects
     from console.keys import DIALOG
+    from core.dialog.intents import _read_short
     from core.settings import Settings
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -216,7 +227,9 @@ async def run(args: argparse.Namespace) -> None:
         )  # fmt: skip
         app = create_app(settings, role="web", clock=lambda: NOW)
         app.on_startup.append(freeze_startup_objects)  # as `clinicbot serve` does
+        remembered_before = _read_short.cache_info()
         turns = await measure(app, args)
+        remembered = _remembered_share(remembered_before, _read_short.cache_info())
         booked = _bookings()
         stubbed = create_app(settings, role="web", clock=lambda: NOW)
         stubbed[DIALOG] = _stub  # the channel layer alone
@@ -231,6 +244,10 @@ async def run(args: argparse.Namespace) -> None:
         f"  (the conversations booked {booked['all']:,} visits and cancelled"
         f" {booked['cancelled']:,}; a script out of step with the dialog shows here)"
     )
+    print(
+        f"  ({remembered:.0%} of the messages read were short replies read before"
+        " and remembered; a sentence is read afresh)"
+    )
     print(line("  same, dialog stubbed out", channel_only)[0])
     print(base_text)
     # With every client always waiting on one reply, latency is set by the
@@ -243,10 +260,11 @@ async def run(args: argparse.Namespace) -> None:
         f" {mean_ms:.0f} ms mean; p99 is {p99_ms / mean_ms:.1f}x that, so"
         f" p99 <= 50 ms needs about {needed:,.0f} req/s"
     )
-    ok = rate >= 0.10 * base_rate and p99_ms <= 50
+    ratio = rate / base_rate
     print(
-        f"ratio {rate / base_rate:.1%} of bare (target >= 10%), p99 target <= 50 ms:"
-        f" {'ok' if ok else 'MISSED'}"
+        f"ratio {ratio:.1%} of bare: target >= 25% (issue 13)"
+        f" {'ok' if ratio >= 0.25 else 'MISSED'}; p99 target <= 50 ms (issue 4)"
+        f" {'ok' if p99_ms <= 50 else 'MISSED'}"
     )
     if not url.startswith("sqlite"):
         print(pgbench_tps(url))

@@ -13,6 +13,7 @@ my appointment" is a cancellation although it names "my appointment", and
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -427,3 +428,31 @@ def read(
         lang=extra.get("lang") or language_of(words),
         answer=_yes_no(words),
     )
+
+
+# Short replies repeat from patient to patient ("1", "yes", "ok", "hi",
+# "thanks"): each is read once per catalog and day, then remembered. Sentences
+# seldom repeat and are read afresh. Reading is frozen, and the catalog is
+# one object per state of its tables (view._catalog_at), so a remembered
+# reading is the one read() would give.
+SHORT_TEXT = 24
+_REMEMBERED = 4096
+
+
+@functools.lru_cache(maxsize=_REMEMBERED)
+def _read_short(text, catalog, today, lang, date_order, context) -> Reading:
+    return read(text, catalog, today, lang, date_order, context)
+
+
+def read_remembered(
+    text: str,
+    catalog: Catalog,
+    today: dt.date,
+    lang: str = "en",
+    date_order: str = "MDY",
+    context: str = "menu",
+) -> Reading:
+    """read(), remembered for short texts."""
+    if len(text) > SHORT_TEXT:
+        return read(text, catalog, today, lang, date_order, context)
+    return _read_short(text, catalog, today, lang, date_order, context)

@@ -82,14 +82,14 @@ class Turn:
     @cached_property
     def reading(self) -> Reading:
         """What the message says (intents.read), worked out once a turn."""
-        from core.dialog.intents import read
+        from core.dialog.intents import read_remembered
 
         context = "menu"
         if self.state == _REMINDER:
             context = "reminder"
         elif self.state == _MENU and self.data.get("done"):
             context = "after_task"
-        return read(
+        return read_remembered(
             self.text,
             self.view.catalog(),
             self.today,
