@@ -82,14 +82,17 @@ class Turn:
     @cached_property
     def reading(self) -> Reading:
         """What the message says (intents.read), worked out once a turn."""
-        from core.dialog.intents import read_remembered
+        from core.dialog.intents import read, read_remembered
 
         context = "menu"
         if self.state == _REMINDER:
             context = "reminder"
         elif self.state == _MENU and self.data.get("done"):
             context = "after_task"
-        return read_remembered(
+        # Without a stamp every turn reads a new catalog object: remembering
+        # readings keyed on it would only fill the cache with dead catalogs.
+        reader = read_remembered if self.policy.catalog_stamp else read
+        return reader(
             self.text,
             self.view.catalog(),
             self.today,
