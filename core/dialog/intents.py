@@ -439,20 +439,10 @@ SHORT_TEXT = 24
 _REMEMBERED = 4096
 
 
-@functools.lru_cache(maxsize=_REMEMBERED)
-def _read_short(text, catalog, today, lang, date_order, context) -> Reading:
-    return read(text, catalog, today, lang, date_order, context)
+_read_short = functools.lru_cache(maxsize=_REMEMBERED)(read)
 
 
-def read_remembered(
-    text: str,
-    catalog: Catalog,
-    today: dt.date,
-    lang: str = "en",
-    date_order: str = "MDY",
-    context: str = "menu",
-) -> Reading:
-    """read(), remembered for short texts."""
-    if len(text) > SHORT_TEXT:
-        return read(text, catalog, today, lang, date_order, context)
-    return _read_short(text, catalog, today, lang, date_order, context)
+def read_remembered(text: str, *args, **kwargs) -> Reading:
+    """read(text, ...), remembered when the text is short."""
+    reader = read if len(text) > SHORT_TEXT else _read_short
+    return reader(text, *args, **kwargs)
